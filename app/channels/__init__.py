@@ -1,0 +1,1 @@
+"""packbench channels."""

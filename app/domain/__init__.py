@@ -1,0 +1,1 @@
+"""The rules of the warehouse, shared by hub and bench. Plain Python only."""

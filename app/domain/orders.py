@@ -1,0 +1,153 @@
+"""Orders and their lifecycle.
+
+received → validated → routed → queued → leased → packed → shipped → delivered, with
+on_hold (from any open state before packing, back to where it was once released) and
+cancelled (from any state before shipping).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from app.domain.errors import DomainError, InvalidQuantity, InvalidTransition
+from app.domain.money import Money
+
+
+class OrderStatus(enum.StrEnum):
+    RECEIVED = "received"
+    VALIDATED = "validated"
+    ROUTED = "routed"
+    QUEUED = "queued"
+    LEASED = "leased"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    ON_HOLD = "on_hold"
+    CANCELLED = "cancelled"
+
+
+S = OrderStatus
+_PRE_PACK = {S.RECEIVED, S.VALIDATED, S.ROUTED, S.QUEUED, S.LEASED}
+
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.RECEIVED: frozenset({S.VALIDATED, S.ON_HOLD, S.CANCELLED}),
+    S.VALIDATED: frozenset({S.ROUTED, S.ON_HOLD, S.CANCELLED}),
+    S.ROUTED: frozenset({S.QUEUED, S.ON_HOLD, S.CANCELLED}),
+    S.QUEUED: frozenset({S.LEASED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
+    S.LEASED: frozenset({S.QUEUED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.SHIPPED: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset(),
+    S.ON_HOLD: frozenset(_PRE_PACK | {S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+}
+
+OPEN_STATUSES = frozenset(_PRE_PACK | {S.ON_HOLD})
+
+
+def check_transition(current: OrderStatus, target: OrderStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise InvalidTransition(f"an order that is {current.value} cannot become {target.value}")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    name: str
+    line1: str
+    city: str
+    postcode: str
+    country: str
+    line2: str = ""
+    region: str = ""
+    phone: str = ""
+    email: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    sku: str
+    quantity: int
+    unit_price: Money = field(default_factory=lambda: Money(0))
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.quantity <= 0:
+            raise InvalidQuantity(f"line {self.sku}: quantity must be positive, got {self.quantity}")
+        if not self.sku.strip():
+            raise DomainError("an order line needs a SKU")
+
+
+class OrderType(enum.StrEnum):
+    SHIP = "ship"
+    SHIP_FROM_STORE = "ship_from_store"
+    PICKUP = "pickup"
+
+
+@dataclass(slots=True)
+class Order:
+    """An order as the hub knows it. ``channel_order_id`` is unique per ``channel``."""
+
+    channel: str
+    channel_order_id: str
+    lines: list[OrderLine]
+    ship_to: Address
+    number: str = ""
+    status: OrderStatus = OrderStatus.RECEIVED
+    order_type: OrderType = OrderType.SHIP
+    priority: int = 0
+    created_at: datetime | None = None
+    ship_by: datetime | None = None
+    paid: bool = True
+    total: Money = field(default_factory=lambda: Money(0))
+    location_code: str | None = None
+    hold_reason: str | None = None
+    status_before_hold: OrderStatus | None = None
+    service_level: str = "standard"
+    customer_email: str = ""
+    risk_flag: bool = False
+    billing_country: str | None = None
+    history: list[tuple[OrderStatus, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.lines:
+            raise DomainError("an order needs at least one line")
+
+    def move_to(self, target: OrderStatus, note: str = "") -> None:
+        check_transition(self.status, target)
+        self.history.append((target, note))
+        self.status = target
+
+    def hold(self, reason: str) -> None:
+        if self.status == OrderStatus.ON_HOLD:
+            self.hold_reason = reason
+            return
+        if self.status not in _PRE_PACK:
+            raise InvalidTransition(f"an order that is {self.status.value} cannot be put on hold")
+        self.status_before_hold = self.status
+        self.hold_reason = reason
+        self.move_to(OrderStatus.ON_HOLD, reason)
+
+    def release_hold(self) -> OrderStatus:
+        if self.status != OrderStatus.ON_HOLD:
+            raise InvalidTransition(f"order is {self.status.value}, not on hold")
+        back = self.status_before_hold or OrderStatus.RECEIVED
+        # A held lease is not a lease any more: the order goes back to the queue.
+        if back == OrderStatus.LEASED:
+            back = OrderStatus.QUEUED
+        self.hold_reason = None
+        self.status_before_hold = None
+        self.move_to(back, "hold released")
+        return back
+
+    def cancel(self, reason: str) -> None:
+        self.move_to(OrderStatus.CANCELLED, reason)
+
+    def units(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for line in self.lines:
+            out[line.sku] = out.get(line.sku, 0) + line.quantity
+        return out

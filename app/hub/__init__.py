@@ -1,0 +1,1 @@
+"""The hub: central store, HTTP API, persistence and use cases."""
