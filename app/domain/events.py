@@ -164,9 +164,7 @@ def from_wire(data: dict[str, Any]) -> BenchEvent:
                 if not isinstance(raw, dict):
                     raise DomainError("each parcel must be an object")
                 items = raw.get("items") or {}
-                if not isinstance(items, dict) or any(
-                    not isinstance(q, int) or q <= 0 for q in items.values()
-                ):
+                if not isinstance(items, dict) or any(not isinstance(q, int) or q <= 0 for q in items.values()):
                     raise DomainError("parcel items must map SKU to a positive quantity")
                 parcels.append(
                     Parcel(

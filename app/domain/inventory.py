@@ -26,9 +26,7 @@ def _positive(quantity: int) -> None:
 def reserve(level: StockLevel, quantity: int) -> None:
     _positive(quantity)
     if level.available < quantity:
-        raise InsufficientStock(
-            f"{level.sku} at {level.location_code}: {level.available} available, {quantity} wanted"
-        )
+        raise InsufficientStock(f"{level.sku} at {level.location_code}: {level.available} available, {quantity} wanted")
     level.reserved += quantity
 
 

@@ -97,9 +97,7 @@ def outstanding(authorised: list[RmaLine], already_received: dict[str, int]) -> 
     return {k: v for k, v in out.items() if v > 0}
 
 
-def check_receipt(
-    authorised: list[RmaLine], already_received: dict[str, int], units: list[ReceivedUnit]
-) -> None:
+def check_receipt(authorised: list[RmaLine], already_received: dict[str, int], units: list[ReceivedUnit]) -> None:
     """Refuse a receipt that returns a SKU not on the RMA or more units than are outstanding."""
     left = outstanding(authorised, already_received)
     for unit in units:

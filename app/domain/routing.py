@@ -348,11 +348,7 @@ def _explain(
         where = "; ".join(f"{a.location_code} ships {_units(a.units)}" for a in chosen.allocations)
     head = f"routed to {where}"
     if not others:
-        only = (
-            "the only eligible location with every unit in stock"
-            if needs_stock
-            else "the only eligible location"
-        )
+        only = "the only eligible location with every unit in stock" if needs_stock else "the only eligible location"
         if len(chosen.allocations) > 1:
             only = "the only split that covers every unit"
         return f"{head}: {only}"
@@ -381,9 +377,7 @@ def _excluded_note(excluded: Mapping[str, str]) -> str:
     return " (not considered: " + "; ".join(f"{code} {why}" for code, why in sorted(excluded.items())) + ")"
 
 
-def reserve_decision(
-    order: Order, decision: RoutingDecision, levels: Mapping[tuple[str, str], StockLevel]
-) -> None:
+def reserve_decision(order: Order, decision: RoutingDecision, levels: Mapping[tuple[str, str], StockLevel]) -> None:
     """Reserve the decision's units and move a validated order to routed with the reason.
 
     All or nothing: if any reservation fails (stock moved since routing) the ones already made are

@@ -72,9 +72,7 @@ def postcode_issue(country: str, postcode: str) -> ValidationIssue | None:
         return ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, f"postcode is missing ({country} needs one)")
     pattern = POSTCODE_PATTERNS.get(country)
     if pattern is not None and not pattern.match(code):
-        return ValidationIssue(
-            IssueCode.POSTCODE_INVALID, f"postcode {postcode!r} is not a valid {country} one"
-        )
+        return ValidationIssue(IssueCode.POSTCODE_INVALID, f"postcode {postcode!r} is not a valid {country} one")
     return None
 
 
@@ -92,9 +90,7 @@ def address_issues(address: Address) -> list[ValidationIssue]:
     elif country in REGION_REQUIRED and not address.region.strip():
         missing.append(f"state/province ({country} needs one)")
     if missing:
-        issues.append(
-            ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, "address is missing " + ", ".join(missing))
-        )
+        issues.append(ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, "address is missing " + ", ".join(missing)))
     if len(country) == 2:
         issue = postcode_issue(country, address.postcode)
         if issue is not None:
@@ -144,9 +140,7 @@ def validate_order(order: Order, rules: RiskRules, *, previous_orders: int = 0) 
         if not order.ship_to.name.strip():
             issues.append(ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, "pickup order has no customer name"))
         if not (order.ship_to.email or order.ship_to.phone or order.customer_email):
-            issues.append(
-                ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, "pickup order has no email or phone to notify")
-            )
+            issues.append(ValidationIssue(IssueCode.ADDRESS_INCOMPLETE, "pickup order has no email or phone to notify"))
     else:
         issues.extend(address_issues(order.ship_to))
     if order.channel not in rules.trusted_channels:

@@ -1,9 +1,133 @@
-"""``packbench hub …`` commands."""
+"""``packbench hub …`` commands: serve, migrate, seed-demo, enroll-station, add-operator, token."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
+
+from app.hub.services.errors import HubError
+
+
+def _db(args: argparse.Namespace) -> str:
+    from app.hub.database import default_sqlite_url, normalize_url
+
+    return normalize_url(args.db) if args.db else default_sqlite_url()
+
+
+def _session_factory(url: str) -> Any:
+    from app.hub.database import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(url))
+
+
+def _ensure_schema(url: str) -> None:
+    """SQLite hubs migrate themselves; PostgreSQL hubs must be migrated on purpose first."""
+    from alembic.script import ScriptDirectory
+
+    from app.hub.database import alembic_config, current_revision, migrate
+
+    if url.startswith("sqlite"):
+        migrate(url)
+        return
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    have = current_revision(url)
+    if have != head:
+        raise SystemExit(
+            f"the database is at schema {have or 'none'}, the hub needs {head}: run `packbench hub migrate --db URL`"
+        )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.hub.app import create_app
+
+    url = _db(args)
+    _ensure_schema(url)
+    app = create_app(db_url=url)
+    print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.hub.database import current_revision, migrate
+
+    url = _db(args)
+    migrate(url)
+    print(f"schema at {current_revision(url)} ({_redact(url)})")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from app.hub import demo
+    from app.hub.database import unit_of_work
+
+    url = _db(args)
+    _ensure_schema(url)
+    with unit_of_work(_session_factory(url)) as session:
+        result = demo.seed(session, orders=args.orders)
+    print(f"demo data: {result.products} products, 3 locations, 5 cartons, {result.orders} orders")
+    print(f"station {result.station_name} at {result.location}: enrolment code {result.enrolment_code}")
+    for name, badge, pin, role in result.operators:
+        print(f"  {role:<10} {name:<16} badge {badge}  PIN {pin}")
+    return 0
+
+
+def cmd_enroll_station(args: argparse.Namespace) -> int:
+    from app.hub.database import unit_of_work
+    from app.hub.services import auth
+
+    url = _db(args)
+    _ensure_schema(url)
+    with unit_of_work(_session_factory(url)) as session:
+        code = auth.create_enrolment_code(session, args.name, args.location)
+    print(f"enrolment code for {args.name} at {args.location}: {code} (one use, valid 72 hours)")
+    return 0
+
+
+def cmd_add_operator(args: argparse.Namespace) -> int:
+    from app.hub.database import unit_of_work
+    from app.hub.services import auth
+
+    url = _db(args)
+    _ensure_schema(url)
+    with unit_of_work(_session_factory(url)) as session:
+        op = auth.add_operator(session, name=args.name, badge=args.badge, pin=args.pin, role=args.role)
+    print(f"operator {op.name} ({op.role}) badge {op.badge}")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    """An operator session token for scripts and admin tools at the hub (badge + PIN, no station)."""
+    from app.hub.database import unit_of_work
+    from app.hub.services import auth
+
+    url = _db(args)
+    _ensure_schema(url)
+    with unit_of_work(_session_factory(url)) as session:
+        _operator, token = auth.sign_in(session, badge=args.badge, pin=args.pin, station_id=None)
+    print(token)
+    return 0
+
+
+def _guard(func: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            result: int = func(args)
+            return result
+        except HubError as exc:
+            print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+
+    return run
 
 
 def register(sub: Any) -> None:
@@ -14,3 +138,29 @@ def register(sub: Any) -> None:
         return 0
 
     hub.set_defaults(default_func=show_help)
+    cmds = hub.add_subparsers(dest="hub_command", metavar="HUB_COMMAND")
+
+    def add(name: str, func: Any, help_text: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = cmds.add_parser(name, help=help_text)
+        p.add_argument("--db", help="database URL (default: a SQLite file in the user data folder)")
+        p.set_defaults(func=_guard(func))
+        return p
+
+    p = add("serve", cmd_serve, "serve the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--log-level", default="info")
+    add("migrate", cmd_migrate, "bring the database schema up to date")
+    p = add("seed-demo", cmd_seed_demo, "load the demo catalog, orders, station and operators")
+    p.add_argument("--orders", type=int, default=220)
+    p = add("enroll-station", cmd_enroll_station, "create a one-time enrolment code for a bench")
+    p.add_argument("name")
+    p.add_argument("--location", required=True)
+    p = add("add-operator", cmd_add_operator, "add an operator (badge, PIN, role)")
+    p.add_argument("--name", required=True)
+    p.add_argument("--badge", required=True)
+    p.add_argument("--pin", required=True)
+    p.add_argument("--role", required=True, choices=["packer", "receiver", "supervisor", "admin"])
+    p = add("token", cmd_token, "print an operator session token (for admin scripts)")
+    p.add_argument("--badge", required=True)
+    p.add_argument("--pin", required=True)

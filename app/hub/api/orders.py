@@ -1,0 +1,85 @@
+"""Orders: create (once per channel order id), get, list and filter, hold, release, cancel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.domain.orders import OPEN_STATUSES, OrderStatus
+from app.hub.api import schemas as s
+from app.hub.api import views
+from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, allow
+from app.hub.services import orders
+from app.hub.services.errors import Invalid
+
+router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
+
+
+@router.post(
+    "",
+    response_model=s.OrderOut,
+    status_code=status.HTTP_201_CREATED,
+    responses={200: {"description": "the same channel order was stored before; nothing changed"}},
+    **allow(*ADMINISTRATION),
+)
+def create_order(body: s.OrderIn, session: DB, response: Response) -> s.OrderOut:
+    new = orders.NewOrder(
+        channel=body.channel,
+        channel_order_id=body.channel_order_id,
+        lines=[orders.NewOrderLine(**ln.model_dump()) for ln in body.lines],
+        ship_to=body.ship_to.model_dump(),
+        priority=body.priority,
+        ship_by=body.ship_by,
+        paid=body.paid,
+        currency=body.currency.upper(),
+        order_type=body.order_type,
+        service_level=body.service_level,
+        customer_email=body.customer_email,
+    )
+    order, created = orders.create_order(session, new)
+    if not created:
+        response.status_code = status.HTTP_200_OK
+    return views.order(session, order)
+
+
+@router.get("", response_model=s.OrderList, **allow(*SUPERVISION))
+def list_orders(
+    session: DB,
+    status_: str | None = Query(None, alias="status"),
+    channel: str | None = None,
+    location: str | None = None,
+    q: str | None = Query(None, max_length=100),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> s.OrderList:
+    rows, total = orders.list_orders(
+        session, status=status_, channel=channel, location_code=location, search=q, limit=limit, offset=offset
+    )
+    return s.OrderList(total=total, orders=[views.order(session, o) for o in rows])
+
+
+@router.get("/{number}", response_model=s.OrderOut, **allow(*SUPERVISION))
+def get_order(number: str, session: DB) -> s.OrderOut:
+    return views.order(session, orders.get_order(session, number), history=True)
+
+
+@router.post("/{number}/hold", response_model=s.OrderOut, **allow(*SUPERVISION))
+def hold_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
+    order = orders.get_order(session, number, for_update=True)
+    if OrderStatus(order.status) not in OPEN_STATUSES:
+        raise Invalid(f"order {number} is {order.status}: only open orders can be held")
+    orders.hold(session, order, body.reason)
+    return views.order(session, order)
+
+
+@router.post("/{number}/release", response_model=s.OrderOut, **allow(*SUPERVISION))
+def release_order(number: str, session: DB) -> s.OrderOut:
+    order = orders.get_order(session, number, for_update=True)
+    orders.release_hold(session, order)
+    return views.order(session, order)
+
+
+@router.post("/{number}/cancel", response_model=s.OrderOut, **allow(*SUPERVISION))
+def cancel_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
+    order = orders.get_order(session, number, for_update=True)
+    orders.cancel(session, order, body.reason)
+    return views.order(session, order)

@@ -1,0 +1,166 @@
+"""A realistic demo data set: catalog, locations, cartons, stock, orders, a station and operators."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from app.domain.barcodes import gtin_check_digit
+from app.hub.services import auth, catalog, stock
+from app.hub.services import orders as order_service
+from app.hub.services.clock import now
+
+DEMO_OPERATORS = [
+    ("Pat Packer", "PK-1001", "1111", "packer"),
+    ("Rae Receiver", "RC-1001", "2222", "receiver"),
+    ("Sam Supervisor", "SV-1001", "3333", "supervisor"),
+    ("Alex Admin", "AD-1001", "4444", "admin"),
+]
+
+LOCATIONS = [
+    dict(
+        code="WH-LDS",
+        name="Leeds fulfilment centre",
+        kind="warehouse",
+        latitude=53.80,
+        longitude=-1.55,
+        rank=10,
+    ),
+    dict(code="WH-BRS", name="Bristol warehouse", kind="warehouse", latitude=51.45, longitude=-2.59, rank=20),
+    dict(
+        code="ST-MAN",
+        name="Manchester store",
+        kind="store",
+        latitude=53.48,
+        longitude=-2.24,
+        rank=50,
+        daily_capacity=40,
+        accepts_pickup=True,
+    ),
+]
+
+CARTONS = [
+    dict(code="MAILER-S", name="Padded mailer S", length_mm=250, width_mm=180, height_mm=40, tare_g=25),
+    dict(code="BOX-S", name="Box S", length_mm=230, width_mm=160, height_mm=100, tare_g=110),
+    dict(code="BOX-M", name="Box M", length_mm=350, width_mm=250, height_mm=160, tare_g=220),
+    dict(code="BOX-L", name="Box L", length_mm=450, width_mm=350, height_mm=300, tare_g=420),
+    dict(code="BOX-XL", name="Box XL", length_mm=600, width_mm=400, height_mm=400, tare_g=700),
+]
+
+# (name stem, weight g, l, w, h mm)
+KINDS = [
+    ("Ceramic mug", 350, 120, 90, 95),
+    ("Cotton T-shirt", 180, 300, 220, 20),
+    ("Hardback notebook", 420, 215, 150, 22),
+    ("Steel water bottle", 310, 270, 75, 75),
+    ("Wireless mouse", 95, 115, 65, 40),
+    ("USB-C cable 1m", 40, 150, 90, 20),
+    ("Scented candle", 520, 100, 100, 110),
+    ("Wool socks (pair)", 90, 200, 100, 25),
+    ("Desk lamp", 1250, 400, 180, 160),
+    ("Yoga mat", 1100, 610, 150, 150),
+]
+COLOURS = ["Red", "Blue", "Green", "Black", "White"]
+CITIES = [
+    ("Leeds", "LS1 4AP", 53.80, -1.55),
+    ("York", "YO1 7HH", 53.96, -1.08),
+    ("Manchester", "M1 1AE", 53.48, -2.24),
+    ("Bristol", "BS1 4DJ", 51.45, -2.59),
+    ("London", "EC1A 1BB", 51.52, -0.10),
+    ("Sheffield", "S1 2HE", 53.38, -1.47),
+    ("Cardiff", "CF10 1EP", 51.48, -3.18),
+]
+NAMES = [
+    "Ada Lovelace",
+    "Alan Turing",
+    "Grace Hopper",
+    "Tim Berners-Lee",
+    "Karen Spärck Jones",
+    "Edsger Dijkstra",
+]
+
+
+@dataclass
+class DemoResult:
+    station_name: str
+    location: str
+    enrolment_code: str
+    operators: list[tuple[str, str, str, str]] = field(default_factory=list)
+    products: int = 0
+    orders: int = 0
+
+
+def demo_gtin(n: int) -> str:
+    body = f"50{614141:06d}{n:04d}"  # 12 digits: a GS1 UK-style prefix for demo items
+    return body + str(gtin_check_digit(body))
+
+
+def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", seed_value: int = 7) -> DemoResult:
+    rnd = random.Random(seed_value)
+    for loc in LOCATIONS:
+        catalog.create_location(session, **loc)  # type: ignore[arg-type]
+    for c in CARTONS:
+        catalog.create_carton(session, **c)  # type: ignore[arg-type]
+    skus = []
+    n = 0
+    for stem, weight, ln, wd, ht in KINDS:
+        for colour in COLOURS:
+            n += 1
+            sku = f"{stem.split()[0][:4].upper()}-{colour[:3].upper()}-{n:03d}"
+            catalog.create_product(
+                session,
+                sku=sku,
+                name=f"{stem}, {colour.lower()}",
+                weight_g=weight + rnd.randint(-10, 10),
+                length_mm=ln,
+                width_mm=wd,
+                height_mm=ht,
+                barcodes=[demo_gtin(n)],
+            )
+            skus.append(sku)
+    for sku in skus:
+        stock.adjust(session, location_code="WH-LDS", sku=sku, delta=rnd.randint(40, 120), reason="received")
+        stock.adjust(session, location_code="WH-BRS", sku=sku, delta=rnd.randint(5, 40), reason="received")
+        stock.adjust(session, location_code="ST-MAN", sku=sku, delta=rnd.randint(0, 6) or 1, reason="received")
+    start = now() - timedelta(hours=6)
+    for i in range(orders):
+        city, postcode, lat, lon = rnd.choice(CITIES)
+        lines = {}
+        for _ in range(rnd.choice([1, 1, 1, 2, 2, 3, 4])):
+            lines[rnd.choice(skus)] = rnd.choice([1, 1, 1, 2])
+        order_service.create_order(
+            session,
+            order_service.NewOrder(
+                channel=rnd.choice(["shopify", "woocommerce", "csv"]),
+                channel_order_id=f"DEMO-{1000 + i}",
+                lines=[
+                    order_service.NewOrderLine(sku=k, quantity=q, unit_price_minor=rnd.randint(399, 4999))
+                    for k, q in lines.items()
+                ],
+                ship_to={
+                    "name": rnd.choice(NAMES),
+                    "line1": f"{rnd.randint(1, 200)} High Street",
+                    "city": city,
+                    "postcode": postcode,
+                    "country": "GB",
+                    "latitude": lat,
+                    "longitude": lon,
+                },
+                priority=1 if rnd.random() < 0.1 else 0,
+                ship_by=start + timedelta(hours=30 + rnd.randint(0, 24)),
+                currency="GBP",
+                service_level=rnd.choice(["standard", "standard", "express"]),
+                created_at=start + timedelta(seconds=i * 60),
+            ),
+        )
+    code = auth.create_enrolment_code(session, station_name, "WH-LDS")
+    result = DemoResult(station_name=station_name, location="WH-LDS", enrolment_code=code)
+    for name, badge, pin, role in DEMO_OPERATORS:
+        auth.add_operator(session, name=name, badge=badge, pin=pin, role=role)
+        result.operators.append((name, badge, pin, role))
+    result.products = len(skus)
+    result.orders = orders
+    return result

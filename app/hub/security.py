@@ -1,0 +1,51 @@
+"""Secrets: station tokens, operator session tokens, enrolment codes and PIN hashes.
+
+Tokens and codes are random and stored only as SHA-256 digests (a stolen database holds no usable
+token). PINs are short, so they are stored with Argon2id, a deliberately slow hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+_hasher = PasswordHasher()
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from a printout
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_enrolment_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
+
+
+def normalize_code(code: str) -> str:
+    return code.strip().upper().replace(" ", "")
+
+
+def hash_pin(pin: str) -> str:
+    if not (4 <= len(pin) <= 12) or not pin.isdigit():
+        raise ValueError("a PIN is 4 to 12 digits")
+    return _hasher.hash(pin)
+
+
+def verify_pin(pin_hash: str, pin: str) -> bool:
+    try:
+        return _hasher.verify(pin_hash, pin)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())

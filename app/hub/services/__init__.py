@@ -1,0 +1,1 @@
+"""Hub use cases: plain functions over a SQLAlchemy session, raising HubError subclasses."""

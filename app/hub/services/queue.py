@@ -1,0 +1,165 @@
+"""The pick queue: benches lease batches of their location's orders.
+
+A lease has an owner (the station) and an expiry. Orders whose lease has expired count as queued
+again and can be leased by another bench. On PostgreSQL the batch is chosen with
+``FOR UPDATE SKIP LOCKED`` so concurrent benches take disjoint batches without waiting on each
+other; on SQLite every write transaction is serialised (BEGIN IMMEDIATE) to the same effect.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.orders import OrderStatus
+from app.hub import models as m
+from app.hub.services.clock import now
+from app.hub.services.errors import Forbidden, Invalid, NotFound
+
+MAX_BATCH = 100
+MAX_LEASE_SECONDS = 8 * 3600
+MIN_LEASE_SECONDS = 30
+
+
+@dataclass
+class LeaseResult:
+    lease: m.Lease
+    orders: list[m.Order]
+
+
+def _leasable(location_id: int, at: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        m.Order.location_id == location_id,
+        or_(
+            m.Order.status == OrderStatus.QUEUED.value,
+            and_(m.Order.status == OrderStatus.LEASED.value, m.Order.lease_expires_at < at),
+        ),
+    )
+
+
+def _check_seconds(lease_seconds: int) -> None:
+    if not MIN_LEASE_SECONDS <= lease_seconds <= MAX_LEASE_SECONDS:
+        raise Invalid(f"lease_seconds must be between {MIN_LEASE_SECONDS} and {MAX_LEASE_SECONDS}")
+
+
+def lease_batch(session: Session, station: m.Station, *, batch_size: int, lease_seconds: int) -> LeaseResult:
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}")
+    _check_seconds(lease_seconds)
+    at = now()
+    expires = at + timedelta(seconds=lease_seconds)
+    ids = list(
+        session.scalars(
+            select(m.Order.id)
+            .where(_leasable(station.location_id, at))
+            .order_by(m.Order.priority.desc(), m.Order.ship_by.asc().nulls_last(), m.Order.id)
+            .limit(batch_size)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+    lease = m.Lease(
+        id=str(uuid.uuid4()),
+        station_id=station.id,
+        location_id=station.location_id,
+        created_at=at,
+        expires_at=expires,
+    )
+    session.add(lease)
+    session.flush()
+    orders: list[m.Order] = []
+    if ids:
+        session.execute(
+            update(m.Order)
+            .where(m.Order.id.in_(ids))
+            .values(status=OrderStatus.LEASED.value, lease_id=lease.id, lease_expires_at=expires, updated_at=at)
+        )
+        session.add_all(
+            m.OrderStatusChange(order_id=i, status=OrderStatus.LEASED.value, note=f"lease {lease.id}", at=at)
+            for i in ids
+        )
+        orders = list(
+            session.scalars(
+                select(m.Order)
+                .where(m.Order.id.in_(ids))
+                .order_by(m.Order.priority.desc(), m.Order.ship_by.asc().nulls_last(), m.Order.id)
+                .execution_options(populate_existing=True)
+            ).all()
+        )
+    return LeaseResult(lease, orders)
+
+
+def _own_lease(session: Session, station: m.Station, lease_id: str) -> m.Lease:
+    lease = session.get(m.Lease, lease_id, with_for_update=True)
+    if lease is None:
+        raise NotFound(f"unknown lease {lease_id}")
+    if lease.station_id != station.id:
+        raise Forbidden("this lease belongs to another station")
+    return lease
+
+
+def lease_orders(session: Session, lease: m.Lease) -> list[m.Order]:
+    """Orders that were leased under this lease, whatever they are now (held, cancelled, packed…)."""
+    ids = select(m.OrderStatusChange.order_id).where(m.OrderStatusChange.note == f"lease {lease.id}")
+    return list(session.scalars(select(m.Order).where(m.Order.id.in_(ids)).order_by(m.Order.id)).all())
+
+
+def renew(session: Session, station: m.Station, lease_id: str, lease_seconds: int) -> LeaseResult:
+    """Extend the lease for the orders it still holds; orders lost meanwhile are reported as they are."""
+    _check_seconds(lease_seconds)
+    lease = _own_lease(session, station, lease_id)
+    if lease.released_at is not None:
+        raise Invalid("this lease was released")
+    at = now()
+    expires = at + timedelta(seconds=lease_seconds)
+    # Orders whose lease ran out and that nobody else took are still ours.
+    session.execute(
+        update(m.Order)
+        .where(m.Order.lease_id == lease.id, m.Order.status == OrderStatus.LEASED.value)
+        .values(lease_expires_at=expires, updated_at=at)
+    )
+    lease.expires_at = expires
+    session.flush()
+    return LeaseResult(lease, lease_orders(session, lease))
+
+
+def release(session: Session, station: m.Station, lease_id: str, order_numbers: list[str] | None = None) -> int:
+    """Give orders back to the queue (all of the lease's, or the ones named). Returns how many."""
+    lease = _own_lease(session, station, lease_id)
+    at = now()
+    q = (
+        update(m.Order)
+        .where(m.Order.lease_id == lease.id, m.Order.status == OrderStatus.LEASED.value)
+        .values(status=OrderStatus.QUEUED.value, lease_id=None, lease_expires_at=None, updated_at=at)
+    )
+    if order_numbers is not None:
+        q = q.where(m.Order.number.in_(order_numbers))
+    count = session.execute(q).rowcount  # type: ignore[attr-defined]
+    if order_numbers is None:
+        lease.released_at = at
+    return int(count)
+
+
+def holds_live_lease(order: m.Order, station_id: int, at: datetime) -> bool:
+    return order.lease_id is not None and order.lease_expires_at is not None and order.lease_expires_at >= at
+
+
+def queue_depth(session: Session, location_id: int | None = None) -> list[tuple[str, int, datetime | None]]:
+    """(location code, orders waiting, oldest waiting order's creation time) per location."""
+    at = now()
+    waiting = or_(
+        m.Order.status == OrderStatus.QUEUED.value,
+        and_(m.Order.status == OrderStatus.LEASED.value, m.Order.lease_expires_at < at),
+    )
+    q = (
+        select(m.Location.code, func.count(m.Order.id), func.min(m.Order.created_at))
+        .join(m.Order, and_(m.Order.location_id == m.Location.id, waiting), isouter=True)
+        .group_by(m.Location.code)
+        .order_by(m.Location.code)
+    )
+    if location_id is not None:
+        q = q.where(m.Location.id == location_id)
+    return [(code, int(n), oldest) for code, n, oldest in session.execute(q).all()]
