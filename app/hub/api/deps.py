@@ -61,6 +61,7 @@ def principal(request: Request) -> auth.Principal:
     return p
 
 
-DB = Annotated[Session, Depends(db)]
+# scope="function": commit before the answer is sent, so a 2xx is never seen for work not yet stored.
+DB = Annotated[Session, Depends(db, scope="function")]
 Caller = Annotated[auth.Principal, Depends(principal)]
 Factory = Annotated[sessionmaker[Session], Depends(factory)]
