@@ -1,0 +1,46 @@
+"""The strip that is always visible: hub and outbox, live weight, printer, operator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from app.devices.weights import ScaleState, WeightReading
+
+
+class BenchStatusBar(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusbar")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.hub = QLabel(self.tr("Hub: connecting…"))
+        self.outbox = QLabel(self.tr("Outbox: 0"))
+        self.scale = QLabel(self.tr("Scale: —"))
+        self.printer = QLabel(self.tr("Printer: —"))
+        self.operator = QLabel(self.tr("Not signed in"))
+        for w in (self.hub, self.outbox, self.scale, self.printer):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.operator)
+
+    def set_sync(self, online: bool, outbox_depth: int) -> None:
+        self.hub.setText(self.tr("Hub: online") if online else self.tr("Hub: OFFLINE"))
+        self.hub.setStyleSheet("" if online else "background: #c62828; color: #fff; font-weight: 700;")
+        self.outbox.setText(self.tr("Outbox: %n event(s)", "", outbox_depth))
+
+    def set_weight(self, reading: WeightReading) -> None:
+        marker = {
+            ScaleState.STABLE: "●",
+            ScaleState.ZERO: "●",
+            ScaleState.MOTION: "~",
+        }.get(reading.state, "!")
+        self.scale.setText(self.tr("Scale: %1 %2").replace("%1", marker).replace("%2", reading.describe()))
+        bad = reading.state in (ScaleState.DISCONNECTED, ScaleState.ERROR, ScaleState.OVERLOAD, ScaleState.UNDERLOAD)
+        self.scale.setStyleSheet("background: #c62828; color: #fff;" if bad else "")
+
+    def set_printer(self, state: str, ok: bool) -> None:
+        self.printer.setText(self.tr("Printer: %1").replace("%1", state))
+        self.printer.setStyleSheet("" if ok else "background: #c62828; color: #fff; font-weight: 700;")
+
+    def set_operator(self, text: str) -> None:
+        self.operator.setText(text or self.tr("Not signed in"))

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import csv
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.devices.weights import ScaleState, WeightReading
+from app.ui.platform_check import advice, check_or_explain, missing_xcb_packages, wants_xcb
+from app.ui.screens.dashboard import DashboardScreen
+from app.ui.screens.signin import SignInScreen
+from app.ui.sounds import SoundBoard
+from app.ui.widgets.statusbar import BenchStatusBar
+from app.ui.workers import ScaleMonitor, TaskRunner
+
+REPORT: dict[str, Any] = {
+    "orders_packed": 7,
+    "packed_per_hour": {"2026-11-23T09:00Z": 3, "2026-11-23T10:00Z": 4},
+    "by_station": {"BENCH-1": {"2026-11-23T09:00Z": 3}, "BENCH-2": {"2026-11-23T10:00Z": 4}},
+    "by_operator": {"Pat (PK-1)": {"2026-11-23T09:00Z": 3, "2026-11-23T10:00Z": 4}},
+    "exceptions_by_kind": {"weight_mismatch": 2, "wrong_item": 5},
+    "returns_by_condition": {"new": 1},
+    "returns_by_disposition": {"restock": 1},
+    "units_restocked": 1,
+    "queue": [{"location": "WH1", "depth": 12, "oldest_age_seconds": 5400}],
+}
+
+
+def test_dashboard_shows_throughput_per_bench_and_packer_and_exports_csv(qtbot: QtBot, tmp_path: Path) -> None:
+    screen = DashboardScreen(lambda: REPORT, TaskRunner(synchronous=True))
+    qtbot.addWidget(screen)
+    screen.show()
+    assert "Packed: 7" in screen.summary.text() and "Weight mismatches: 2" in screen.summary.text()
+    assert screen.chart.data() == [("09:00", 3), ("10:00", 4)]
+    benches = {screen.stations.item(r, 0).text(): screen.stations.item(r, 1).text() for r in range(2)}
+    assert benches == {"BENCH-1": "3", "BENCH-2": "4"}
+    assert screen.packers.item(0, 1).text() == "7"
+    assert (screen.queue.item(0, 1).text(), screen.queue.item(0, 2).text()) == ("12", "90")
+    out = screen.export_csv(str(tmp_path / "shift.csv"))
+    assert out is not None
+    rows = list(csv.reader(out.open()))
+    assert ["by_station", "BENCH-2", "2026-11-23T10:00Z", "4"] in rows
+    assert ["exceptions_by_kind", "wrong_item", "", "5"] in rows
+
+
+def test_dashboard_says_when_the_report_cannot_be_loaded(qtbot: QtBot) -> None:
+    def fail() -> dict[str, Any]:
+        raise ConnectionError("hub unreachable")
+
+    screen = DashboardScreen(fail, TaskRunner(synchronous=True))
+    qtbot.addWidget(screen)
+    screen.show()
+    assert "hub unreachable" in screen.error.text()
+
+
+def test_sign_in_refusal_is_shown_and_the_pin_is_cleared(qtbot: QtBot) -> None:
+    def sign_in(badge: str, pin: str) -> Any:
+        raise PermissionError("badge or PIN not recognised")
+
+    screen = SignInScreen(sign_in, TaskRunner(synchronous=True))
+    qtbot.addWidget(screen)
+    screen.show()
+    qtbot.keyClicks(screen.badge, "PK-1001")
+    qtbot.keyClicks(screen.pin, "9999")
+    with qtbot.assertNotEmitted(screen.signed_in):
+        screen.submit()
+    assert screen.message.isVisible() and "not recognised" in screen.message.text()
+    assert screen.pin.text() == "" and screen.badge.text() == "PK-1001"
+
+
+def test_sign_in_runs_off_the_gui_thread_and_emits_the_operator(qtbot: QtBot) -> None:
+    threads: list[str] = []
+
+    def sign_in(badge: str, pin: str) -> dict[str, str]:
+        threads.append(threading.current_thread().name)
+        return {"badge": badge, "role": "packer"}
+
+    runner = TaskRunner()
+    screen = SignInScreen(sign_in, runner)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.accept_badge_scan("PK-1001")
+    qtbot.keyClicks(screen.pin, "1111")
+    with qtbot.waitSignal(screen.signed_in, timeout=5000) as blocker:
+        qtbot.keyClick(screen.pin, "\r")
+    assert blocker.args == [{"badge": "PK-1001", "role": "packer"}]
+    assert threads and threads[0] != threading.main_thread().name
+
+
+def test_status_bar_shows_offline_outbox_and_scale_states(qtbot: QtBot) -> None:
+    bar = BenchStatusBar()
+    qtbot.addWidget(bar)
+    bar.set_sync(False, 12)
+    assert bar.hub.text() == "Hub: OFFLINE" and "12" in bar.outbox.text()
+    bar.set_weight(WeightReading(ScaleState.STABLE, 1234))
+    assert "1234 g stable" in bar.scale.text()
+    bar.set_weight(WeightReading(ScaleState.MOTION, 1200))
+    assert "in motion" in bar.scale.text()
+    bar.set_weight(WeightReading(ScaleState.DISCONNECTED, None, "Scale not answering on /dev/ttyUSB0"))
+    assert "not answering" in bar.scale.text()
+
+
+def test_scale_monitor_keeps_reading_after_a_failure(qtbot: QtBot) -> None:
+    calls = iter([WeightReading(ScaleState.STABLE, 500), OSError("unplugged"), WeightReading(ScaleState.STABLE, 510)])
+
+    def read() -> WeightReading:
+        item = next(calls, WeightReading(ScaleState.STABLE, 510))
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+    monitor = ScaleMonitor(read, interval_s=0.01)
+    seen: list[WeightReading] = []
+    monitor.reading.connect(seen.append)
+    monitor.start()
+    try:
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=5000)
+    finally:
+        monitor.stop()
+    assert seen[0].grams == 500
+    assert seen[1].state is ScaleState.DISCONNECTED and "unplugged" in seen[1].message
+    assert seen[2].grams == 510
+
+
+def test_sound_board_reports_each_feedback_sound(qtbot: QtBot) -> None:
+    board = SoundBoard(enabled=False)
+    with qtbot.waitSignals([board.played, board.played]) as _:
+        board.play("wrong")
+        board.play("no-such-sound")
+    assert board.path("wrong").exists() and board.path("right").exists()
+
+
+def test_missing_xcb_libraries_are_named_with_their_packages() -> None:
+    missing = missing_xcb_packages(lambda lib: None if lib == "xcb-cursor" else f"lib{lib}.so")
+    assert missing == ["libxcb-cursor0"]
+    assert "apt-get install libxcb-cursor0" in advice(missing)
+
+
+@pytest.mark.parametrize(
+    ("env", "xcb"),
+    [
+        ({"DISPLAY": ":0"}, True),
+        ({"QT_QPA_PLATFORM": "offscreen"}, False),
+        ({"WAYLAND_DISPLAY": "w", "DISPLAY": ":0"}, False),
+    ],
+)
+def test_xcb_is_expected_only_on_an_x11_session(env: dict[str, str], xcb: bool) -> None:
+    assert wants_xcb(env) is xcb
+
+
+def test_no_display_at_all_is_explained() -> None:
+    message = check_or_explain({})
+    assert message is not None and "no display" in message
+    assert check_or_explain({"QT_QPA_PLATFORM": "offscreen"}) is None
