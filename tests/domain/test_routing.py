@@ -190,9 +190,7 @@ def test_order_short_everywhere_names_the_missing_units() -> None:
 
 def test_split_needing_more_locations_than_allowed_is_not_made() -> None:
     stock = {("LDS", "A"): 1, ("MAN", "B"): 1, ("LON", "C"): 1}
-    decision = route(
-        order({"A": 1, "B": 1, "C": 1}), RoutingContext(ALL, stock), RoutingPolicy(max_locations=2)
-    )
+    decision = route(order({"A": 1, "B": 1, "C": 1}), RoutingContext(ALL, stock), RoutingPolicy(max_locations=2))
     assert not decision.routed
     three = route(order({"A": 1, "B": 1, "C": 1}), RoutingContext(ALL, stock), RoutingPolicy(max_locations=3))
     assert set(three.location_codes) == {"LDS", "MAN", "LON"}

@@ -109,9 +109,7 @@ def test_first_order_above_the_limit_is_held_but_a_repeat_customer_is_not() -> N
 
 def test_channel_risk_flag_holds_unless_the_channel_is_trusted() -> None:
     assert not validate_order(make(risk_flag=True), RiskRules()).ok
-    assert validate_order(
-        make(risk_flag=True, channel="pos"), RiskRules(trusted_channels=frozenset({"pos"}))
-    ).ok
+    assert validate_order(make(risk_flag=True, channel="pos"), RiskRules(trusted_channels=frozenset({"pos"}))).ok
 
 
 def test_every_reason_is_reported_together() -> None:

@@ -155,3 +155,39 @@ def test_no_display_at_all_is_explained() -> None:
     message = check_or_explain({})
     assert message is not None and "no display" in message
     assert check_or_explain({"QT_QPA_PLATFORM": "offscreen"}) is None
+
+
+def test_settings_screen_saves_what_the_admin_typed_and_refuses_bad_values(qtbot: QtBot) -> None:
+    from app.bench.settings import BenchSettings
+    from app.ui.screens.settings import SettingsScreen
+
+    stored: list[BenchSettings] = []
+
+    def test_scale(s: BenchSettings) -> str:
+        raise TimeoutError(f"Scale not answering on {s.scale_port}")
+
+    screen = SettingsScreen(
+        BenchSettings(),
+        TaskRunner(synchronous=True),
+        save=stored.append,
+        enrol=lambda url, code: f"BENCH-9 at WH1 via {url}",
+        test_scale=test_scale,
+        test_printer=lambda s: "test label printed",
+    )
+    qtbot.addWidget(screen)
+    screen.hub_url.clear()
+    qtbot.keyClicks(screen.hub_url, "hub:8765")
+    screen.save()
+    assert stored == [] and "http://" in screen.message.text()
+    screen.hub_url.setText("http://hub:8765")
+    screen.printer_dpi.setCurrentText("300")
+    screen.scale_port.setText("/dev/ttyUSB0")
+    screen.save()
+    assert stored[-1].hub_url == "http://hub:8765" and stored[-1].printer_dpi == 300
+    screen.test_scale_button.click()
+    assert "not answering on /dev/ttyUSB0" in screen.message.text()
+    screen.test_printer_button.click()
+    assert screen.message.text() == "test label printed"
+    qtbot.keyClicks(screen.enrol_code, "ABCD-EFGH")
+    screen.enrol_button.click()
+    assert "BENCH-9" in screen.message.text() and screen.enrol_code.text() == ""
