@@ -191,3 +191,18 @@ def test_settings_screen_saves_what_the_admin_typed_and_refuses_bad_values(qtbot
     qtbot.keyClicks(screen.enrol_code, "ABCD-EFGH")
     screen.enrol_button.click()
     assert "BENCH-9" in screen.message.text() and screen.enrol_code.text() == ""
+
+
+def test_rows_model_sorts_and_filters_in_python() -> None:
+    from PySide6.QtCore import Qt
+
+    from app.ui.widgets.tables import RowsModel
+
+    model = RowsModel(["order", "priority"], colour=lambda r: "#c8e6c9" if r[1] > 1 else None)
+    model.set_rows([["PB1", 0], ["PB2", 5], ["PB3", 1]])
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert [model.data(model.index(r, 0)) for r in range(3)] == ["PB2", "PB3", "PB1"]
+    model.set_filter("pb3")
+    assert model.rowCount() == 1 and model.data(model.index(0, 0)) == "PB3"
+    model.set_filter("")
+    assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None

@@ -1,0 +1,80 @@
+"""Table models that sort and filter in Python and reset, fast at 100k rows (no proxy model)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class RowsModel(QAbstractTableModel):
+    """Rows of plain values; ``colour(row)`` may tint a row (e.g. a finished line green)."""
+
+    def __init__(
+        self,
+        headers: Sequence[str],
+        *,
+        colour: Callable[[Sequence[Any]], str | None] | None = None,
+        parent: Any = None,
+    ) -> None:
+        super().__init__(parent)
+        self.headers = list(headers)
+        self.rows: list[list[Any]] = []
+        self._all: list[list[Any]] = []
+        self._colour = colour
+        self._filter = ""
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+
+    def set_rows(self, rows: Sequence[Sequence[Any]]) -> None:
+        self._all = [list(r) for r in rows]
+        self._apply()
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text.strip().lower()
+        self._apply()
+
+    def _apply(self) -> None:
+        rows = self._all
+        if self._filter:
+            rows = [r for r in rows if any(self._filter in str(v).lower() for v in r)]
+        if self._sort is not None:
+            col, order = self._sort
+            rows = sorted(
+                rows,
+                key=lambda r: (r[col] is None, r[col]),
+                reverse=order == Qt.SortOrder.DescendingOrder,
+            )
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self._sort = (column, order)
+        self._apply()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            value = row[index.column()]
+            return "" if value is None else str(value)
+        if role == Qt.ItemDataRole.BackgroundRole and self._colour is not None:
+            colour = self._colour(row)
+            return QBrush(QColor(colour)) if colour else None
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.headers[section]
+        return None
