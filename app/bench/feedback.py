@@ -1,0 +1,89 @@
+"""What the bench tells the packer after each input: a kind the UI maps to colour and sound, and words.
+
+A ``Feedback`` also carries the events the step produced; the engine writes them to the outbox in
+the same transaction as the session's new state. Workflows never write anything themselves.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from app.domain.events import BenchEvent
+
+
+class FeedbackKind(enum.StrEnum):
+    # accepted (green / "ding")
+    ORDER_STARTED = "order_started"
+    RIGHT = "right"
+    PARCEL_CLOSED = "parcel_closed"
+    CARTON_CHOSEN = "carton_chosen"
+    WEIGHT_OK = "weight_ok"
+    OVERRIDDEN = "overridden"
+    PACKED = "packed"
+    LABEL_PRINTED = "label_printed"
+    LABEL_PENDING = "label_pending"
+    DONE = "done"
+    RETURN_STARTED = "return_started"
+    GRADED = "graded"
+    DISPOSED = "disposed"
+    RECEIVED = "received"
+    # refused (red / "buzz"): nothing changed
+    WRONG_ITEM = "wrong_item"
+    OVER_SCAN = "over_scan"
+    UNKNOWN_CODE = "unknown_code"
+    CANCELLED = "cancelled"
+    ON_HOLD = "on_hold"
+    NOT_FOUND = "not_found"
+    WEIGHT_MISMATCH = "weight_mismatch"
+    NOT_ALLOWED = "not_allowed"
+    # an exception was recorded and the order stopped (amber / "alert")
+    EXCEPTION = "exception"
+    # neutral: waiting for something (grey / silent)
+    WAITING = "waiting"
+    IGNORED = "ignored"
+
+
+class Tone(enum.StrEnum):
+    GOOD = "good"
+    BAD = "bad"
+    ALERT = "alert"
+    QUIET = "quiet"
+
+
+_TONES: dict[FeedbackKind, Tone] = {
+    FeedbackKind.WRONG_ITEM: Tone.BAD,
+    FeedbackKind.OVER_SCAN: Tone.BAD,
+    FeedbackKind.UNKNOWN_CODE: Tone.BAD,
+    FeedbackKind.CANCELLED: Tone.BAD,
+    FeedbackKind.ON_HOLD: Tone.BAD,
+    FeedbackKind.NOT_FOUND: Tone.BAD,
+    FeedbackKind.WEIGHT_MISMATCH: Tone.BAD,
+    FeedbackKind.NOT_ALLOWED: Tone.BAD,
+    FeedbackKind.EXCEPTION: Tone.ALERT,
+    FeedbackKind.LABEL_PENDING: Tone.ALERT,
+    FeedbackKind.WAITING: Tone.QUIET,
+    FeedbackKind.IGNORED: Tone.QUIET,
+}
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The answer to one input. ``accepted`` is False when the input was refused and changed nothing."""
+
+    kind: FeedbackKind
+    message: str
+    accepted: bool = True
+    sku: str | None = None
+    events: tuple[BenchEvent, ...] = field(default=())
+
+    @property
+    def tone(self) -> Tone:
+        """How the UI should sound and colour this: good, bad, alert or quiet."""
+        return _TONES.get(self.kind, Tone.GOOD)
+
+
+def refused(
+    kind: FeedbackKind, message: str, *, sku: str | None = None, events: tuple[BenchEvent, ...] = ()
+) -> Feedback:
+    return Feedback(kind, message, accepted=False, sku=sku, events=events)
