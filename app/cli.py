@@ -12,6 +12,7 @@ from app import __version__
 # Modules with ``register(subparsers) -> None``; each sets ``func`` on the parsers it adds.
 COMMAND_MODULES = [
     "app.hub.cli",
+    "app.devices.cli",
 ]
 
 
