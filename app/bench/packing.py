@@ -310,14 +310,27 @@ class PackSession:
         event = self._exception(ExceptionKind.CANCELLED_ORDER, detail=f"hub says {order.status}")
         return self._hold((event,), f"Order {order.number} put aside: unpack it, do not ship.")
 
-    def labels_settled(self, printed: dict[int, tuple[str, str]], pending: list[int]) -> Feedback:
+    def labels_settled(
+        self, printed: dict[int, tuple[str, str]], pending: list[int], *, stopped_reason: str | None = None
+    ) -> Feedback:
         """The engine's label step finished: ``printed`` maps parcel number to (carrier, tracking number).
 
         Parcels in ``pending`` wait as "packed, label pending" and print when the hub is back. Events
         for printed labels are returned here so they go to the outbox with the session's new state.
+        ``stopped_reason`` says the hub stopped the order (cancelled) before its label: it is put aside.
         """
         if self.state != PackState.LABEL:
             return refused(K.NOT_ALLOWED, "No labels are being printed.")
+        if stopped_reason is not None:
+            event = self._exception(ExceptionKind.CANCELLED_ORDER, detail=stopped_reason)
+            self.state = PackState.HELD
+            return Feedback(
+                K.CANCELLED,
+                f"Order {self.order_number} was stopped by the hub ({stopped_reason}): no label. "
+                "Unpack it, do not ship.",
+                accepted=False,
+                events=(event,),
+            )
         events: list[BenchEvent] = []
         for p in self.parcels:
             if p.parcel_no in printed:

@@ -434,3 +434,13 @@ def test_a_restored_snapshot_resumes_exactly_where_the_packer_was() -> None:
     assert fresh.scan(MUG.barcodes[0]).kind == K.RIGHT
     assert fresh.scan(gtin(2)).kind == K.RIGHT
     assert fresh.state == PackState.WEIGHING and fresh.operator_badge == "PK-1"
+
+
+def test_an_order_stopped_by_the_hub_at_the_label_step_is_put_aside_without_a_label() -> None:
+    s = session()
+    scanned_all(s)
+    s.weight(reading(EXPECTED_G, stable=True))
+    fb = s.labels_settled({}, [], stopped_reason="order cancelled")
+    assert fb.kind == K.CANCELLED and s.state == PackState.HELD
+    assert exceptions(fb.events) == [ExceptionKind.CANCELLED_ORDER]
+    assert not any(isinstance(e, LabelPrinted) for e in fb.events)
