@@ -16,6 +16,18 @@ import serial
 
 from app.devices.errors import DeviceError
 
+try:
+    from termios import error as _TermiosError
+except ImportError:  # Windows
+
+    class _TermiosError(Exception):  # type: ignore[no-redef]
+        pass
+
+
+#: what pyserial lets escape on an unplugged port: its own errors, OSError, and raw termios errors
+IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, _TermiosError)
+_OPEN_ERRORS: tuple[type[BaseException], ...] = (*IO_ERRORS, ValueError)
+
 
 class PortGone(DeviceError):
     """The serial port cannot be opened or went away (cable pulled, adapter unplugged)."""
@@ -82,14 +94,14 @@ class SerialLink:
                 write_timeout=self.timeout_s,
                 exclusive=True,
             )
-        except (serial.SerialException, OSError, ValueError) as exc:
+        except _OPEN_ERRORS as exc:
             self._serial = None
             raise PortGone(f"{self.device} not connected on {self.port}: check the cable ({exc})") from exc
 
     def close(self) -> None:
         ser, self._serial = self._serial, None
         if ser is not None:
-            with contextlib.suppress(serial.SerialException, OSError):
+            with contextlib.suppress(*IO_ERRORS):
                 ser.close()
 
     def _gone(self, exc: BaseException) -> PortGone:
@@ -102,7 +114,7 @@ class SerialLink:
         try:
             self._serial.write(data)
             self._serial.flush()
-        except (serial.SerialException, OSError) as exc:
+        except IO_ERRORS as exc:
             raise self._gone(exc) from exc
 
     def discard_input(self) -> None:
@@ -110,13 +122,13 @@ class SerialLink:
         self.open()
         try:
             self._serial.reset_input_buffer()
-        except (serial.SerialException, OSError) as exc:
+        except IO_ERRORS as exc:
             raise self._gone(exc) from exc
 
     def _read_some(self, n: int) -> bytes:
         try:
             data: bytes = self._serial.read(n)
-        except (serial.SerialException, OSError) as exc:
+        except IO_ERRORS as exc:
             raise self._gone(exc) from exc
         return data
 

@@ -24,14 +24,15 @@ _ERRORS = {
 
 
 def parse_weight_line(line: bytes) -> WeightReading:
-    """Decode one ``S``/``SI``/``SIR`` answer line (with or without CR LF) into a reading."""
+    """Decode one ``S``/``SI``/``SIR`` answer line, CR LF included, into a reading."""
     try:
         text = line.decode("ascii")
     except UnicodeDecodeError:
         return error(f"garbled answer from scale: {line!r}")
-    if text.endswith("\r\n"):
-        text = text[:-2]
-    elif "\r" in text or "\n" in text:
+    if not text.endswith("\r\n"):
+        return error(f"incomplete answer from scale: {line!r}")
+    text = text[:-2]
+    if "\r" in text or "\n" in text:
         return error(f"garbled answer from scale: {line!r}")
     stripped = text.strip()
     if stripped in _ERRORS:

@@ -33,6 +33,10 @@ class SerialScanner:
         self.config = config or ScanConfig()
         self._lock = threading.Lock()
 
+    def open(self) -> None:
+        """Open the port now (otherwise the first ``read`` does). Raises DeviceError when it is missing."""
+        self.link.open()
+
     def read(self, timeout_s: float = 1.0) -> Scan | None:
         with self._lock:
             try:

@@ -35,6 +35,7 @@ class ZebraSimulator:
         self.connections = 0
         self.paper_out = self.head_open = self.paused = self.buffer_full = False
         self.answer_when_faulted = True
+        self._labels_left: int | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._stop = threading.Event()
@@ -61,6 +62,11 @@ class ZebraSimulator:
 
     def set_buffer_full(self, on: bool = True) -> None:
         self._set("buffer_full", on)
+
+    def paper_runs_out_after(self, labels: int) -> None:
+        """The roll ends after ``labels`` more labels: the next format finds the paper out and waits."""
+        with self._lock:
+            self._labels_left = labels
 
     @property
     def faulted(self) -> bool:
@@ -173,6 +179,11 @@ class ZebraSimulator:
                     break
                 label = stream[start : end + 3]
                 stream = stream[end + 3 :]
+                if self._labels_left is not None and not self.faulted:
+                    if self._labels_left == 0:
+                        self.paper_out, self._labels_left = True, None
+                    else:
+                        self._labels_left -= 1
                 (self.buffered if self.faulted else self.printed).append(label)
             self._changed.notify_all()
         return stream, replies
