@@ -24,7 +24,7 @@ def test_scale_read_reports_motion_with_its_own_exit_status(capsys: pytest.Captu
     with ScaleSimulator("nci") as sim:
         sim.set_weight(100)
         sim.set_motion(True)
-        assert main(["scale", "read", "--port", sim.port, "--protocol", "nci"]) == 2
+        assert main(["scale", "read", "--port", sim.port, "--protocol", "nci", "--timeout", "5"]) == 2
         assert "in motion" in capsys.readouterr().out
 
 
@@ -85,3 +85,24 @@ def test_devices_list_names_each_kind(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["devices", "list"]) == 0
     out = capsys.readouterr().out
     assert "Serial ports:" in out and "Print queues:" in out and "USB HID scales:" in out
+
+
+def test_print_test_on_an_escpos_network_printer_sends_a_packing_slip(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+    import threading
+
+    received = bytearray()
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def serve() -> None:
+            conn, _ = server.accept()
+            with conn:
+                while chunk := conn.recv(65536):
+                    received.extend(chunk)
+
+        t = threading.Thread(target=serve, daemon=True)
+        t.start()
+        assert main(["print", "test", "--printer", f"escpos+tcp://127.0.0.1:{port}"]) == 0
+        t.join(timeout=30)
+    assert b"PACKING SLIP" in received and b"Test item" in received

@@ -248,3 +248,21 @@ def test_a_label_goes_through_a_real_cups_raw_queue(cups_queue: str, zebra: Zebr
     QueueLabelPrinter(cups_queue).send(label)
     assert zebra.wait_printed(1, timeout_s=60), "CUPS did not deliver the label to the printer"
     assert zebra.printed == [label]
+
+
+def test_a_printer_that_falls_silent_after_the_job_holds_it_unconfirmed(zebra: ZebraSimulator) -> None:
+    zebra.answer_when_faulted = False
+    zebra.paper_runs_out_after(0)
+    spool = PrintSpool(printer_for(zebra, timeout_s=0.5))
+    job = spool.submit(LABEL)
+    assert job.state is JobState.HELD and "stopped answering" in job.error
+    zebra.set_paper_out(False)
+    spool.retry()
+    assert job.state is JobState.PRINTED and zebra.printed == [LABEL]
+
+
+def test_send_raises_print_unconfirmed_when_the_label_is_stuck_in_the_printer(zebra: ZebraSimulator) -> None:
+    zebra.paper_runs_out_after(0)
+    with pytest.raises(PrintUnconfirmed, match="paper out"):
+        printer_for(zebra).send(LABEL)
+    assert zebra.buffered == [LABEL]

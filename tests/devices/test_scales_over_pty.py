@@ -88,3 +88,14 @@ def test_sics_zero_and_refusal_while_in_motion() -> None:
         sim.set_motion(True)
         with pytest.raises(DeviceError, match="wait until it is still"):
             scale.zero()
+
+
+def test_a_scale_shared_by_worker_threads_answers_each_read_whole() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ScaleSimulator("nci") as sim:
+        sim.set_weight(4321)
+        scale = scale_for(sim)
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            readings = list(pool.map(lambda _i: scale.read(), range(12)))
+        assert {(r.state, r.grams) for r in readings} == {(ScaleState.STABLE, 4321)}
