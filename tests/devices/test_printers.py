@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.devices.errors import PrinterNotReady
+from app.devices.errors import PrinterNotReady, PrintUnconfirmed
 from app.devices.labels import LABEL_4X6, Label, Text, render_zpl
 from app.devices.printers import (
     FileLabelPrinter,
