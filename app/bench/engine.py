@@ -20,6 +20,7 @@ thread. Every method is safe to call from any one thread while the sync thread r
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ class Operator:
     badge: str
     role: str
     screens: tuple[str, ...]
+    token: str = ""  # the operator's hub session (kept in memory only)
 
 
 class NotEnrolled(Exception):
@@ -71,6 +73,7 @@ class BenchEngine:
         sync_interval_s: float = 2.0,
         backoff: Backoff | None = None,
         restock_bin: str = "RETURNS",
+        label_recheck_s: float = 0.0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.store = BenchStore(self.data_dir / "bench.sqlite")
@@ -113,6 +116,9 @@ class BenchEngine:
         if saved:
             self.returns.restore(saved)
         self.labels_printed = 0
+        # Before a label prints, the order's lease is renewed (pulling a cancellation) unless it was
+        # renewed less than this many seconds ago.
+        self.label_recheck_s = label_recheck_s
 
     # ------------------------------------------------------------------ station
     @property
@@ -141,7 +147,7 @@ class BenchEngine:
         """Sign an operator in at the hub; their badge goes on the events from now on."""
         self._require_enrolled()
         answer = self.client.sign_in(badge, pin)
-        op = Operator(answer["name"], answer["badge"], answer["role"], tuple(answer["screens"]))
+        op = Operator(answer["name"], answer["badge"], answer["role"], tuple(answer["screens"]), answer["token"])
         self.store.set_meta(f"operator_role:{op.badge.upper()}", op.role)
         if op.role in SUPERVISING_ROLES and self.operator is not None:
             return op  # a supervisor signing in to vouch (override) does not replace the packer
@@ -242,10 +248,13 @@ class BenchEngine:
         assert number is not None
         jobs = self.store.pending_labels(number)
         try:
-            self.syncer.push()  # the hub must know the order is packed before it labels it
+            if isinstance(self.labels, HubLabels):
+                self.syncer.push()  # the hub must know the order is packed before it labels it
             order = self.store.order(number)
             if order is not None and order.lease_id:
-                self.syncer.renew([order.lease_id])  # pull a cancellation that came in meanwhile
+                last = self.syncer.renewed_at.get(order.lease_id, 0.0)
+                if time.monotonic() - last >= self.label_recheck_s:
+                    self.syncer.renew([order.lease_id])  # pull a cancellation that came in meanwhile
         except HubOffline:
             return self.pack.labels_settled({}, [j.parcel_no for j in jobs])
         stop = self._stopped_reason(number)
@@ -297,9 +306,9 @@ class BenchEngine:
         """Print labels left pending (runs after each sync round). Returns how many printed."""
         done = 0
         for job in self.store.pending_labels():
-            with self._lock:
-                if self.pack.state == PackState.LABEL and self.pack.order_number == job.order_number:
-                    continue  # the engine thread is labelling it right now
+            with self._lock:  # waits for a step in progress; the engine thread labels the order it just packed
+                if self.store.label_status(job.order_number, job.parcel_no) != "pending":
+                    continue
             if not self.store.event_acknowledged("order_packed", job.order_number):
                 if self._stopped_reason(job.order_number) is not None:
                     self.store.void_label(job.order_number, job.parcel_no)

@@ -111,6 +111,22 @@ class HubClient:
         )
         return out
 
+    def create_rma(
+        self, token: str, order_number: str, lines: dict[str, int], return_tracking_number: str | None = None
+    ) -> dict[str, Any]:
+        """Authorise a return (a supervisor's call at the hub; the headless shift plays that part)."""
+        body = {
+            "order_number": order_number,
+            "lines": [{"sku": k, "quantity": q} for k, q in lines.items()],
+            "return_tracking_number": return_tracking_number,
+        }
+        out: dict[str, Any] = self._call("POST", "/returns", token=token, json=body)
+        return out
+
+    def cancel_order(self, token: str, order_number: str, reason: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._call("POST", f"/orders/{order_number}/cancel", token=token, json={"reason": reason})
+        return out
+
     def shift_report(self, token: str, since: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = self._call(
             "GET", "/reports/shift", token=token, params={"since": since} if since else None

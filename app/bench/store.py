@@ -156,14 +156,19 @@ class BenchStore:
         metadata.create_all(self.engine)
         self._codes: dict[str, str] | None = None
         self._products: dict[str, Product] = {}
+        # Orders are read on every scan; this process is the only writer, so a cache cleared on each write is exact.
+        self._orders: dict[str, PackOrder | None] = {}
 
     def close(self) -> None:
         self.engine.dispose()
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        finally:
+            self._orders = {}
 
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
@@ -292,9 +297,14 @@ class BenchStore:
 
     # ------------------------------------------------------------------ PackCatalog
     def order(self, number: str) -> PackOrder | None:
+        cache = self._orders
+        if number in cache:
+            return cache[number]
         with self.engine.connect() as conn:
             row = conn.execute(select(orders).where(orders.c.number == number)).first()
-        return self._order(row._mapping) if row else None
+        found = self._order(row._mapping) if row else None
+        cache[number] = found
+        return found
 
     def order_for_tote(self, tote: str) -> PackOrder | None:
         with self.engine.connect() as conn:
@@ -426,6 +436,11 @@ class BenchStore:
                 str(k): int(n) for k, n in conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
             }
 
+    def first_event_at(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            first = conn.scalar(select(func.min(outbox.c.created_at)))
+        return datetime.fromisoformat(first) if first else None
+
     def outbox_events(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [
@@ -472,6 +487,12 @@ class BenchStore:
             q = q.where(labels.c.order_number == order_number)
         with self.engine.connect() as conn:
             return [LabelJob(r.order_number, int(r.parcel_no), json.loads(r.parcel)) for r in conn.execute(q)]
+
+    def label_status(self, order_number: str, parcel_no: int) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.scalar(
+                select(labels.c.status).where(labels.c.order_number == order_number, labels.c.parcel_no == parcel_no)
+            )
 
     def void_label(self, order_number: str, parcel_no: int) -> None:
         with self._tx() as conn:

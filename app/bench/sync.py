@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -125,6 +126,7 @@ class Syncer:
         self.interval_s = interval_s
         self.backoff = backoff or Backoff()
         self.after_cycle = after_cycle
+        self.renewed_at: dict[str, float] = {}  # lease id → time.monotonic() of its last renewal
         self.push_lock = threading.Lock()  # one push at a time, whichever thread asks
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -171,6 +173,7 @@ class Syncer:
                 self.store.end_lease(lease_id)
                 continue
             stopped += self.store.apply_renewal(answer)
+            self.renewed_at[lease_id] = time.monotonic()
             if self.store.lease_is_finished(lease_id):
                 self.store.end_lease(lease_id)
             self._online()
