@@ -44,7 +44,7 @@ def test_scale_read_as_a_process_prints_the_weight() -> None:
 def test_scale_read_on_a_silent_port_fails_with_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
     with ScaleSimulator("sics") as sim:
         sim.silence(True)
-        code = main(["scale", "read", "--port", sim.port, "--protocol", "sics", "--timeout", "1"])
+        code = main(["scale", "read", "--port", sim.port, "--protocol", "sics"])  # default: 2 s
     err = capsys.readouterr().err
     assert code == 1
     assert "not answering" in err and sim.port in err
@@ -106,3 +106,16 @@ def test_print_test_on_an_escpos_network_printer_sends_a_packing_slip(capsys: py
         assert main(["print", "test", "--printer", f"escpos+tcp://127.0.0.1:{port}"]) == 0
         t.join(timeout=30)
     assert b"PACKING SLIP" in received and b"Test item" in received
+
+
+def test_scale_read_for_a_hid_scale_without_hidapi_names_the_missing_library(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    try:
+        import hid  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("hidapi is installed here; this pins the message for machines without it")
+    assert main(["scale", "read", "--port", "0922:8003", "--protocol", "hid"]) == 1
+    assert "hidapi" in capsys.readouterr().err

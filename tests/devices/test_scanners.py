@@ -61,6 +61,13 @@ def test_a_configured_prefix_is_required_and_stripped() -> None:
     assert not any(isinstance(e, WedgeScan) for e in feed_all(KeyboardWedgeDecoder(config), without_prefix))
 
 
+def test_the_wedge_simulator_types_into_a_decoder_in_real_time() -> None:
+    decoder = KeyboardWedgeDecoder(WedgeConfig(max_gap_s=5.0))  # generous: the machine may be loaded
+    events: list[WedgeScan | TypedText] = []
+    WedgeScannerSimulator(seed=3).type_code("TOTE-A12", lambda ch, t: events.extend(decoder.feed(ch, t)))
+    assert [e.text for e in events] == ["TOTE-A12"]
+
+
 def test_typed_keys_without_enter_are_handed_back_by_flush() -> None:
     decoder = KeyboardWedgeDecoder()
     assert decoder.feed("x", 1.0) == []

@@ -83,7 +83,11 @@ class SerialScale:
 
 
 def open_scale(port: str, protocol: str, *, baudrate: int = 9600, timeout_s: float = 2.0) -> SerialScale | Scale:
-    """A scale for the CLI and settings: serial protocols by name, or ``hid`` (port = VID:PID or path)."""
+    """A scale for the CLI and settings: serial protocols by name, or ``hid`` (port = VID:PID or path).
+
+    ``timeout_s`` is how long, in seconds, one reading may wait for the scale before it counts as
+    not answering. Nothing is opened until the first ``read()``.
+    """
     if protocol == "hid":
         from app.devices.scales.hid_pos import HidScale
 
