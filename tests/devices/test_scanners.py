@@ -68,6 +68,18 @@ def test_the_wedge_simulator_types_into_a_decoder_in_real_time() -> None:
     assert [e.text for e in events] == ["TOTE-A12"]
 
 
+def test_without_a_suffix_a_fast_burst_followed_by_a_pause_is_a_scan() -> None:
+    config = WedgeConfig(suffix="")
+    decoder = KeyboardWedgeDecoder(config)
+    keys = WedgeScannerSimulator(config, seed=4).keystrokes("PB123456")
+    assert feed_all(decoder, keys) == []
+    assert decoder.flush(keys[-1][1] + 1.0) == [WedgeScan("PB123456", keys[0][1], keys[-1][1])]
+    slow = KeyboardWedgeDecoder(config)
+    for i, ch in enumerate("PB123456"):
+        slow.feed(ch, i * 0.3)
+    assert not any(isinstance(e, WedgeScan) for e in slow.flush(10.0))
+
+
 def test_typed_keys_without_enter_are_handed_back_by_flush() -> None:
     decoder = KeyboardWedgeDecoder()
     assert decoder.feed("x", 1.0) == []

@@ -64,8 +64,11 @@ class KeyboardWedgeDecoder:
         return events
 
     def flush(self, now: float) -> list[WedgeEvent]:
-        """Hand back pending keys as typing once the burst is over (``now`` in the feed's clock)."""
+        """Hand back pending keys once the burst is over (``now`` in the feed's clock): as typing, or as a
+        scan when no suffix is configured and the burst was fast and long enough."""
         if self._keys and now - self._keys[-1][1] > self.config.max_gap_s:
+            if not self.config.suffix:  # scanners set up without a suffix end a scan by pausing
+                return self._finish("".join(c for c, _ in self._keys))
             return self._as_typing()
         return []
 
