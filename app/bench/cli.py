@@ -27,6 +27,7 @@ def _config(args: argparse.Namespace, hub_url: str, data_dir: Path, code: str | 
         returns_share=args.returns,
         seed=args.seed,
         labels=args.labels,
+        lease_batch=args.lease_batch,
     )
 
 
@@ -82,6 +83,7 @@ def _shares(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cancellations", type=float, default=0.02, help="share of orders cancelled at the hub mid-shift")
     p.add_argument("--returns", type=float, default=0.05, help="share of packed orders returned and received")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--lease-batch", type=int, default=20, help="orders leased at a time")
     p.add_argument(
         "--labels",
         choices=["auto", "hub", "local-fallback"],

@@ -112,6 +112,9 @@ class BenchEngine:
         saved = self.store.load_session("pack")
         if saved:
             self.pack.restore(saved)
+        if self.pack.state == PackState.LABEL:  # crashed while labelling: the labels wait and retry
+            fb = self.pack.labels_settled({}, [j.parcel_no for j in self.store.pending_labels(self.pack.order_number)])
+            self.store.record("pack", self.pack.snapshot(), fb.events)
         saved = self.store.load_session("returns")
         if saved:
             self.returns.restore(saved)

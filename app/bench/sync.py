@@ -12,7 +12,9 @@ are called on the sync thread; a Qt UI re-emits them as a signal.
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -91,6 +93,20 @@ class Backoff:
         self.failures = 0
 
 
+_FAULTS: dict[str, int] = {}
+
+
+def _fault_point(name: str) -> None:
+    """Fault injection for the crash tests: ``PACKBENCH_FAULT=after_push:3`` SIGKILLs this process the
+    3rd time it reaches ``after_push`` (the hub has applied the batch, the bench has not yet noted it)."""
+    spec = os.environ.get("PACKBENCH_FAULT", "")
+    if not spec.startswith(name + ":"):
+        return
+    _FAULTS[name] = _FAULTS.get(name, 0) + 1
+    if _FAULTS[name] >= int(spec.split(":", 1)[1]):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 @dataclass(frozen=True)
 class PushResult:
     applied: int = 0
@@ -150,6 +166,7 @@ class Syncer:
                 except HubOffline as exc:
                     self._offline(str(exc))
                     raise
+                _fault_point("after_push")
                 self.store.mark_pushed(results)
                 counts = {s: sum(1 for r in results if r["status"] == s) for s in ("applied", "duplicate", "rejected")}
                 total = PushResult(
