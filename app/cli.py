@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "app.hub.cli",
     "app.devices.cli",
     "app.bench.cli",
+    "app.ui.cli",
 ]
 
 
@@ -34,6 +35,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is None:
         default = getattr(args, "default_func", None)
         if default is None:
+            if args.command is None:  # plain `packbench`: open this bench (first run: its setup)
+                from app.ui.main import run_bench
+
+                return run_bench(args)
             parser.print_help()
             return 0
         func = default

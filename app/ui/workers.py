@@ -111,3 +111,37 @@ class ScaleMonitor(QObject):
             self.latest = r
             self.reading.emit(r)
             self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
+
+
+class Poller(QObject):
+    """Calls ``probe`` every ``interval_s`` on its own thread and emits what it returns (e.g. printer state)."""
+
+    result = Signal(object)
+
+    def __init__(self, probe: Callable[[], Any], *, interval_s: float = 5.0, parent: QObject | None = None):
+        super().__init__(parent)
+        self._probe = probe
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._loop, name="poller", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                value = self._probe()
+            except Exception as exc:
+                value = exc
+            self.result.emit(value)
+            self._stop.wait(self.interval_s)

@@ -23,9 +23,13 @@ class BenchStatusBar(QFrame):
         row.addStretch(1)
         row.addWidget(self.operator)
 
-    def set_sync(self, online: bool, outbox_depth: int) -> None:
-        self.hub.setText(self.tr("Hub: online") if online else self.tr("Hub: OFFLINE"))
-        self.hub.setStyleSheet("" if online else "background: #c62828; color: #fff; font-weight: 700;")
+    def set_sync(self, online: bool | None, outbox_depth: int) -> None:
+        """``online`` None: not known yet (no sync round finished)."""
+        if online is None:
+            self.hub.setText(self.tr("Hub: connecting…"))
+        else:
+            self.hub.setText(self.tr("Hub: online") if online else self.tr("Hub: OFFLINE"))
+        self.hub.setStyleSheet("" if online is not False else "background: #c62828; color: #fff; font-weight: 700;")
         self.outbox.setText(self.tr("Outbox: %n event(s)", "", outbox_depth))
 
     def set_weight(self, reading: WeightReading) -> None:

@@ -1,0 +1,285 @@
+"""Pack screen: the leased queue, the order in hand, every scan answered at once, weight, carton, label.
+
+Everything goes through the bench engine on one worker thread (inputs stay in order; the GUI thread
+never waits on the disk, the hub or a printer). Scans are checked locally by the engine, so a scan
+never waits on the network either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bench.engine import BenchEngine
+from app.bench.feedback import Feedback
+from app.bench.packing import PackState
+from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
+from app.devices.labels.preview import preview_png
+from app.devices.weights import WeightReading
+from app.ui.widgets.feedback import FeedbackBanner
+from app.ui.widgets.tables import RowsModel
+from app.ui.workers import TaskRunner
+
+STATE_TEXT = {
+    PackState.IDLE: "Scan an order, tote or packing slip",
+    PackState.SCANNING: "Scan the items",
+    PackState.WEIGHING: "Put the parcel on the scale",
+    PackState.WEIGHT_MISMATCH: "Weight mismatch: check contents, or a supervisor scans their badge",
+    PackState.LABEL: "Printing the label…",
+    PackState.SLIP: "Take the packing slip, then scan the next order",
+    PackState.DONE: "Done: scan the next order",
+    PackState.HELD: "Order put aside: scan the next order",
+}
+
+
+def _line_colour(row: Sequence[Any]) -> str | None:
+    expected, scanned = row[2], row[3]
+    if scanned >= expected:
+        return "#c8e6c9"
+    return "#fff3c4" if scanned else None
+
+
+def preview_label(order_number: str, ship_to: dict[str, Any], parcel_no: int, weight_g: int | None) -> Label:
+    """Our own layout of what the parcel's label says, for the screen."""
+    lines = [str(ship_to.get(k, "")) for k in ("name", "line1", "city", "postcode", "country") if ship_to.get(k)]
+    elements: list[Any] = [Box(3, 3, 95.6, 146.4), Text(6, 8, "SHIP TO", height_mm=3)]
+    elements += [Text(6, 14 + 7 * i, line, height_mm=5) for i, line in enumerate(lines)]
+    elements += [
+        Text(6, 62, f"{order_number}  parcel {parcel_no}  {weight_g or '?'} g", height_mm=4),
+        Code128(6, 80, order_number, height_mm=25),
+    ]
+    return Label(LABEL_4X6, tuple(elements))
+
+
+class PackScreen(QWidget):
+    feedback_shown = Signal(object)
+
+    def __init__(
+        self,
+        engine: BenchEngine,
+        runner: TaskRunner,
+        banner: FeedbackBanner,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.runner = runner
+        self.banner = banner
+        self.last_reading: WeightReading | None = None
+        self._forwarded: tuple[Any, ...] | None = None
+        self.history: list[Feedback] = []
+        self._preview_key: tuple[Any, ...] | None = None
+
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("hint")
+        self.lines = RowsModel(
+            [self.tr("Product"), self.tr("SKU"), self.tr("Expected"), self.tr("Scanned")], colour=_line_colour
+        )
+        self.lines_view = QTableView()
+        self.lines_view.setModel(self.lines)
+        self.lines_view.verticalHeader().setVisible(False)
+        self.lines_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.queue = RowsModel([self.tr("Order"), self.tr("Units"), self.tr("Service"), self.tr("Ship to")])
+        self.queue_view = QTableView()
+        self.queue_view.setModel(self.queue)
+        self.queue_view.verticalHeader().setVisible(False)
+        self.queue_view.horizontalHeader().setStretchLastSection(True)
+        # The queue is one bench's lease (at most 100 rows): fitting the order column to its text is cheap.
+        self.queue_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.queue_view.setSortingEnabled(True)
+
+        self.weight = QLabel("—")
+        self.weight.setObjectName("weight")
+        self.expected = QLabel("")
+        self.carton = QLabel("")
+        self.preview = QLabel()
+        self.preview.setMinimumSize(200, 300)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key_in = QLineEdit()
+        self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
+        self.key_in.returnPressed.connect(self._keyed_in)
+
+        buttons = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for word, text, key in [
+            ("CLOSE_PARCEL", self.tr("Close parcel"), "F5"),
+            ("SHORT_PICK", self.tr("Short pick"), "F6"),
+            ("DAMAGED", self.tr("Damaged"), "F7"),
+            ("SLIP_DONE", self.tr("Slip done"), "F8"),
+            ("CANCEL", self.tr("Put aside"), "F9"),
+        ]:
+            b = QPushButton(f"{text} ({key})")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, w=word: self.command(w))
+            QShortcut(QKeySequence(key), self, lambda w=word: self.command(w))
+            buttons.addWidget(b)
+            self.buttons[word] = b
+        self.refresh_button = QPushButton(self.tr("Get orders (F10)"))
+        self.refresh_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.refresh_button.clicked.connect(self.get_orders)
+        QShortcut(QKeySequence("F10"), self, self.get_orders)
+        buttons.addWidget(self.refresh_button)
+
+        weigh_box = QGroupBox(self.tr("Weight"))
+        wl = QVBoxLayout(weigh_box)
+        wl.addWidget(self.weight)
+        wl.addWidget(self.expected)
+        wl.addWidget(self.carton)
+        label_box = QGroupBox(self.tr("Label"))
+        QVBoxLayout(label_box).addWidget(self.preview)
+        queue_box = QGroupBox(self.tr("Queue"))
+        QVBoxLayout(queue_box).addWidget(self.queue_view)
+
+        grid = QGridLayout(self)
+        grid.addWidget(self.banner, 0, 0, 1, 3)
+        grid.addWidget(self.title, 1, 0, 1, 2)
+        grid.addWidget(self.state_label, 2, 0, 1, 2)
+        grid.addWidget(self.lines_view, 3, 0, 1, 2)
+        grid.addWidget(weigh_box, 4, 0)
+        grid.addWidget(label_box, 4, 1)
+        grid.addWidget(queue_box, 1, 2, 4, 1)
+        grid.addLayout(buttons, 5, 0, 1, 3)
+        grid.addWidget(self.key_in, 6, 0, 1, 3)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 2)
+        grid.setRowStretch(3, 3)
+
+        self.poll = QTimer(self)
+        self.poll.setInterval(2000)
+        self.poll.timeout.connect(self.refresh_queue)
+        self.refresh()
+
+    # ---------------------------------------------------------------- input
+    def handle_scan(self, code: str) -> None:
+        self.runner.run(lambda: self.engine.scan(code), self.show_feedback, self._failed)
+
+    def handle_typed(self, text: str) -> None:
+        """Keys typed slowly (not a scanner) collect in the key-in field; Enter submits them."""
+        for char in text:
+            if char == "\r":
+                self._keyed_in()
+            else:
+                self.key_in.setText(self.key_in.text() + char)
+
+    def _keyed_in(self) -> None:
+        code = self.key_in.text().strip()
+        self.key_in.clear()
+        if code:
+            self.handle_scan(code)
+
+    def command(self, word: str, **kw: Any) -> None:
+        if word in ("SHORT_PICK", "DAMAGED") and "detail" not in kw and self.isVisible():
+            detail, ok = QInputDialog.getText(self, self.tr("Reason"), self.tr("What happened? (optional)"))
+            if not ok:
+                return
+            kw["detail"] = detail
+        self.runner.run(lambda: self.engine.pack_command(word, **kw), self.show_feedback, self._failed)
+
+    def on_weight(self, reading: WeightReading) -> None:
+        """Every scale reading: always shown; stable ones go to the engine while a parcel is weighed."""
+        self.last_reading = reading
+        self.weight.setText(reading.describe())
+        if self.engine.pack.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            self._forwarded = None
+            return
+        if not reading.is_stable:
+            return
+        key = (reading.grams, self.engine.pack.state, self.engine.pack.current and self.engine.pack.current.carton_code)
+        if key == self._forwarded:
+            return  # the same steady weight again: the answer would be the same
+        self._forwarded = key
+        self.runner.run(lambda: self.engine.weigh(reading), self.show_feedback, self._failed)
+
+    def get_orders(self) -> None:
+        self.runner.run(lambda: self.engine.lease(), lambda _n: self.refresh_queue(), self._failed)
+
+    # ---------------------------------------------------------------- output
+    def _failed(self, exc: Exception) -> None:
+        self.banner.show_text(self.tr("Could not do that: %1").replace("%1", str(exc)), "wrong")
+        self.banner.sounds.play("wrong")
+
+    def show_feedback(self, fb: Feedback) -> None:
+        self.history.append(fb)
+        self.banner.show_feedback(fb)
+        self.refresh()
+        self.feedback_shown.emit(fb)
+
+    def refresh(self) -> None:
+        pack = self.engine.pack
+        order = pack.order
+        self.state_label.setText(self.tr(STATE_TEXT.get(pack.state, "")))
+        if order is None:
+            self.title.setText(self.tr("No order in hand"))
+            self.lines.set_rows([])
+        else:
+            to = order.ship_to.get("name", "")
+            self.title.setText(f"{order.number} · {to} · {order.service_level}")
+            done = pack.scanned()
+            names = {}
+            for sku in order.lines:
+                product = self.engine.store.product(sku)
+                names[sku] = product.name if product else sku
+            self.lines.set_rows([[names[s], s, q, done.get(s, 0)] for s, q in order.lines.items()])
+        parcel = pack.current
+        if parcel is not None and pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            expected = pack.expected_weight_g(parcel)
+            allowed = pack.tolerance.allowed_g(expected)
+            self.expected.setText(
+                self.tr("Expected %1 g (%2 to %3 g)")
+                .replace("%1", str(expected))
+                .replace("%2", str(expected - allowed))
+                .replace("%3", str(expected + allowed))
+            )
+            self.carton.setText(self.tr("Carton: %1").replace("%1", parcel.carton_code or self.tr("none fits")))
+        else:
+            self.expected.setText("")
+            self.carton.setText("")
+        if order is not None and parcel is not None and pack.state in (PackState.SLIP, PackState.DONE):
+            key = (order.number, parcel.parcel_no, parcel.weight_g)
+            if key != self._preview_key:  # drawn once per parcel, not on every refresh
+                self._preview_key = key
+                png = preview_png(preview_label(order.number, order.ship_to, parcel.parcel_no, parcel.weight_g))
+                pixmap = QPixmap()
+                pixmap.loadFromData(png, "PNG")
+                self.preview.setPixmap(pixmap.scaledToHeight(300, Qt.TransformationMode.SmoothTransformation))
+            self.preview.setToolTip(f"{parcel.carrier or ''} {parcel.tracking_number or self.tr('label pending')}")
+        elif pack.state in (PackState.IDLE, PackState.SCANNING):
+            self._preview_key = None
+            self.preview.clear()
+        self.refresh_queue()
+
+    def refresh_queue(self) -> None:
+        rows = []
+        for o in self.engine.orders_to_pack():
+            rows.append([o.number, sum(o.lines.values()), o.service_level, o.ship_to.get("city", "")])
+        self.queue.set_rows(rows)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()
+        self.poll.start()
+
+    def hideEvent(self, event: Any) -> None:
+        super().hideEvent(event)
+        self.poll.stop()

@@ -1,0 +1,202 @@
+"""Returns screen: look a return up, scan the items, grade each, decide where it goes, see stock go back.
+
+Keys: F5-F8 grade (new, opened, damaged, defective); Ctrl+R restock, Ctrl+Q quarantine, Ctrl+F
+refurbish, Ctrl+S scrap, Ctrl+V return to vendor; F9 finish. Letters and digits alone are never
+shortcuts: a scanner types them. The same words work as command cards (``CMD:NEW``,
+``CMD:RESTOCK``, ``CMD:DONE`` …), so a clerk never needs the mouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QWidget,
+)
+
+from app.bench.engine import BenchEngine
+from app.bench.feedback import Feedback, FeedbackKind
+from app.bench.receiving import ReturnState
+from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition
+from app.ui.widgets.feedback import FeedbackBanner
+from app.ui.widgets.tables import RowsModel
+from app.ui.workers import TaskRunner
+
+CONDITION_KEYS = {Condition.NEW: "F5", Condition.OPENED: "F6", Condition.DAMAGED: "F7", Condition.DEFECTIVE: "F8"}
+DISPOSITION_KEYS = {
+    Disposition.RESTOCK: "Ctrl+R",
+    Disposition.QUARANTINE: "Ctrl+Q",
+    Disposition.REFURBISH: "Ctrl+F",
+    Disposition.SCRAP: "Ctrl+S",
+    Disposition.RETURN_TO_VENDOR: "Ctrl+V",
+}
+
+
+def _colour(row: Sequence[Any]) -> str | None:
+    return "#c8e6c9" if row[3] >= row[2] else None
+
+
+class ReturnsScreen(QWidget):
+    feedback_shown = Signal(object)
+
+    def __init__(self, engine: BenchEngine, runner: TaskRunner, banner: FeedbackBanner, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.engine = engine
+        self.runner = runner
+        self.banner = banner
+        self.banner.show_text(self.tr("Scan the return label, RMA number or order number"), "info")
+        self.history: list[Feedback] = []
+        self.title = QLabel(self.tr("No return in hand"))
+        self.title.setObjectName("title")
+        self.step = QLabel("")
+        self.step.setObjectName("hint")
+        self.lines = RowsModel(
+            [self.tr("Product"), self.tr("SKU"), self.tr("Expected"), self.tr("Received")], colour=_colour
+        )
+        view = QTableView()
+        view.setModel(self.lines)
+        view.verticalHeader().setVisible(False)
+        view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.graded = RowsModel([self.tr("SKU"), self.tr("Condition"), self.tr("Goes to"), self.tr("Bin")])
+        graded_view = QTableView()
+        graded_view.setModel(self.graded)
+        graded_view.verticalHeader().setVisible(False)
+        graded_view.horizontalHeader().setStretchLastSection(True)
+        graded_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.summary.setObjectName("title")
+        self.bin = QLineEdit()
+        self.bin.setPlaceholderText(self.tr("restock bin (default: RETURNS)"))
+        self.key_in = QLineEdit()
+        self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
+        self.key_in.returnPressed.connect(self._keyed_in)
+
+        self.condition_buttons: dict[Condition, QPushButton] = {}
+        self.disposition_buttons: dict[Disposition, QPushButton] = {}
+        grades = QHBoxLayout()
+        for cond, key in CONDITION_KEYS.items():
+            b = QPushButton(f"{cond.value} ({key})")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, c=cond: self.grade(c))
+            QShortcut(QKeySequence(key), self, lambda c=cond: self.grade(c))
+            grades.addWidget(b)
+            self.condition_buttons[cond] = b
+        places = QHBoxLayout()
+        for disp, key in DISPOSITION_KEYS.items():
+            b = QPushButton(f"{disp.value.replace('_', ' ')} ({key})")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, d=disp: self.dispose(d))
+            QShortcut(QKeySequence(key), self, lambda d=disp: self.dispose(d))
+            places.addWidget(b)
+            self.disposition_buttons[disp] = b
+        self.finish_button = QPushButton(self.tr("Finish return (F9)"))
+        self.finish_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.finish_button.clicked.connect(self.finish)
+        QShortcut(QKeySequence("F9"), self, self.finish)
+
+        grid = QGridLayout(self)
+        grid.addWidget(self.banner, 0, 0, 1, 2)
+        grid.addWidget(self.title, 1, 0, 1, 2)
+        grid.addWidget(self.step, 2, 0, 1, 2)
+        grid.addWidget(view, 3, 0)
+        grid.addWidget(graded_view, 3, 1)
+        grid.addLayout(grades, 4, 0, 1, 2)
+        grid.addLayout(places, 5, 0, 1, 2)
+        grid.addWidget(self.bin, 6, 0)
+        grid.addWidget(self.finish_button, 6, 1)
+        grid.addWidget(self.summary, 7, 0, 1, 2)
+        grid.addWidget(self.key_in, 8, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        self.refresh()
+
+    # ---------------------------------------------------------------- input
+    def handle_scan(self, code: str) -> None:
+        self.runner.run(lambda: self.engine.return_scan(code), self.show_feedback, self._failed)
+
+    def handle_typed(self, text: str) -> None:
+        """Keys typed slowly (not a scanner) collect in the key-in field; Enter submits them."""
+        for char in text:
+            if char == "\r":
+                self._keyed_in()
+            else:
+                self.key_in.setText(self.key_in.text() + char)
+
+    def _keyed_in(self) -> None:
+        code = self.key_in.text().strip()
+        self.key_in.clear()
+        if code:
+            self.handle_scan(code)
+
+    def grade(self, condition: Condition) -> None:
+        self.runner.run(lambda: self.engine.return_grade(condition), self.show_feedback, self._failed)
+
+    def dispose(self, disposition: Disposition) -> None:
+        bin_code = self.bin.text().strip() or None
+        self.runner.run(lambda: self.engine.return_dispose(disposition, bin_code), self.show_feedback, self._failed)
+
+    def finish(self) -> None:
+        self.runner.run(self.engine.return_finish, self.show_feedback, self._failed)
+
+    # ---------------------------------------------------------------- output
+    def _failed(self, exc: Exception) -> None:
+        self.banner.show_text(self.tr("Could not do that: %1").replace("%1", str(exc)), "wrong")
+        self.banner.sounds.play("wrong")
+
+    def show_feedback(self, fb: Feedback) -> None:
+        self.history.append(fb)
+        self.banner.show_feedback(fb)
+        if fb.kind == FeedbackKind.RECEIVED:
+            self.summary.setText(fb.message)
+        elif fb.kind == FeedbackKind.RETURN_STARTED:
+            self.summary.setText("")
+        self.refresh()
+        self.feedback_shown.emit(fb)
+
+    def refresh(self) -> None:
+        session = self.engine.returns
+        rma = session.rma
+        state = session.state
+        steps = {
+            ReturnState.IDLE: self.tr("Scan the return label, RMA number or order number."),
+            ReturnState.CHOOSING: self.tr("Several returns are open: scan the RMA number."),
+            ReturnState.SCANNING: self.tr("Scan a returned item, or finish (F9)."),
+            ReturnState.GRADING: self.tr("Grade the item: F5 new, F6 opened, F7 damaged, F8 defective."),
+            ReturnState.DISPOSING: self.tr(
+                "Where does it go? Ctrl+R restock, Ctrl+Q quarantine, Ctrl+F refurbish, Ctrl+S scrap, Ctrl+V vendor."
+            ),
+            ReturnState.DONE: self.tr("Return received. Scan the next return."),
+        }
+        self.step.setText(steps.get(state, ""))
+        if rma is None:
+            self.title.setText(self.tr("No return in hand"))
+            self.lines.set_rows([])
+        else:
+            self.title.setText(f"{rma.number} · {self.tr('order')} {rma.order_number}")
+            got = session.received()
+            self.lines.set_rows(
+                [[ln.name, ln.sku, ln.outstanding, got.get(ln.sku, 0)] for ln in rma.lines if ln.outstanding]
+            )
+        self.graded.set_rows(
+            [[u.sku, u.condition.value, u.disposition.value.replace("_", " "), u.bin] for u in session.units]
+        )
+        grading = state == ReturnState.GRADING
+        allowed = ALLOWED_DISPOSITIONS.get(session.pending_condition, frozenset()) if session.pending_condition else ()
+        for b in self.condition_buttons.values():
+            b.setEnabled(grading)
+        for d, b in self.disposition_buttons.items():
+            b.setEnabled(state == ReturnState.DISPOSING and d in allowed)
+        suggested = session.suggested_disposition()
+        for d, b in self.disposition_buttons.items():
+            b.setDefault(d == suggested)

@@ -1,0 +1,245 @@
+"""The bench app driven as a packer, clerk and supervisor would: scanner keys, the simulated scale, the printer."""
+
+from __future__ import annotations
+
+import itertools
+
+import httpx
+from PySide6.QtCore import Qt
+
+from app.bench.feedback import FeedbackKind as K
+from app.bench.packing import PackState
+from app.bench.receiving import ReturnState
+from tests.ui.conftest import Bench
+
+
+def pack_scans(bench: Bench) -> list[str]:
+    """The codes a packer scans for the order in hand: each unit's barcode."""
+    codes = []
+    order = bench.engine.pack.order
+    assert order is not None
+    for sku, qty in order.lines.items():
+        product = bench.engine.store.product(sku)
+        assert product is not None
+        codes += [product.barcodes[0] if product.barcodes else sku] * qty
+    return codes
+
+
+def start_first_order(bench: Bench) -> str:
+    number = bench.engine.orders_to_pack()[0].number
+    fb = bench.scan_and_wait(number)
+    assert fb.kind == K.ORDER_STARTED, fb.message
+    return number
+
+
+def test_a_packer_signs_in_and_only_packer_screens_open(bench: Bench) -> None:
+    assert bench.window.current() == "signin"
+    s = bench.window.signin
+    s.badge.setText("PK-1001")
+    s.pin.setText("0000")
+    s.submit()
+    bench.qtbot.waitUntil(lambda: s.message.isVisible(), timeout=15000)
+    assert "not recognised" in s.message.text()
+    assert bench.window.current() == "signin"
+    bench.sign_in("PK-1001", "1111")
+    assert bench.window.current() == "pack"
+    assert "Pat Packer" in bench.window.status.operator.text()
+    bench.qtbot.keyClick(bench.window, Qt.Key.Key_F3)  # the dashboard is a supervisor's
+    assert bench.window.current() == "pack"
+    bench.qtbot.keyClick(bench.window, Qt.Key.Key_F12)
+    assert bench.window.current() == "signin" and bench.window.operator is None
+
+
+def test_a_complete_pack_prints_one_label_and_reports_the_order_packed(bench: Bench) -> None:
+    bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
+    number = start_first_order(bench)
+    assert number in screen.title.text()
+    codes = pack_scans(bench)
+    for code in codes[:-1]:
+        assert bench.scan_and_wait(code).kind == K.RIGHT
+    assert screen.banner.colour == "right" and bench.heard[-1] == "right"
+    bench.scan_and_wait(codes[-1])
+    assert bench.engine.pack.state == PackState.WEIGHING
+    assert all(screen.lines.rows[r][2] == screen.lines.rows[r][3] for r in range(screen.lines.rowCount()))
+    parcel = bench.engine.pack.current
+    assert parcel is not None and parcel.carton_code
+    assert parcel.carton_code in screen.carton.text()
+    expected = bench.engine.pack.expected_weight_g(parcel)
+    bench.scale_sim.set_weight(expected + 3)
+    fb = bench.wait_kind(screen, K.LABEL_PRINTED, K.LABEL_PENDING)
+    assert fb.kind == K.LABEL_PRINTED, fb.message
+    assert len(bench.printer_sim.printed) == 1
+    assert screen.preview.pixmap() is not None and not screen.preview.pixmap().isNull()
+    assert bench.scan_and_wait("CMD:SLIP_DONE").kind == K.DONE
+    bench.drain()
+    sent = {e["type"] for e in bench.engine.store.outbox_events()}
+    assert {"order_packed", "label_printed"} <= sent
+    assert bench.engine.store.outbox_counts().get("applied", 0) >= 2
+
+
+def test_a_wrong_item_scan_turns_red_sounds_wrong_and_changes_nothing(bench: Bench) -> None:
+    bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
+    start_first_order(bench)
+    order = bench.engine.pack.order
+    assert order is not None
+    other = next(
+        p
+        for p in (bench.engine.store.product(s) for o in bench.engine.orders_to_pack() for s in o.lines)
+        if p is not None and p.sku not in order.lines
+    )
+    before = bench.engine.pack.snapshot()
+    fb = bench.scan_and_wait(other.barcodes[0])
+    assert fb.kind == K.WRONG_ITEM and not fb.accepted
+    assert screen.banner.colour == "wrong" and bench.heard[-1] == "wrong"
+    assert bench.engine.pack.snapshot()["parcels"] == before["parcels"]
+    assert [r[3] for r in screen.lines.rows] == [0] * screen.lines.rowCount()
+    unknown = bench.scan_and_wait("9999999999994")
+    assert unknown.kind == K.UNKNOWN_CODE and screen.banner.colour == "unknown" and bench.heard[-1] == "unknown"
+    codes = pack_scans(bench)
+    first = codes[0]
+    for code in [c for c in codes if c == first]:
+        bench.scan_and_wait(code)
+    if len(codes) > codes.count(first):
+        over = bench.scan_and_wait(first)
+        assert over.kind == K.OVER_SCAN and screen.banner.colour == "over_scan" and bench.heard[-1] == "over_scan"
+
+
+def test_a_weight_mismatch_blocks_the_label_until_a_supervisor_scans_their_badge(bench: Bench) -> None:
+    bench.engine.sign_in("SV-1001", "3333")  # the supervisor has signed in at this bench before
+    bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
+    start_first_order(bench)
+    for code in pack_scans(bench):
+        bench.scan_and_wait(code)
+    parcel = bench.engine.pack.current
+    assert parcel is not None
+    bench.scale_sim.set_weight(bench.engine.pack.expected_weight_g(parcel) + 400)
+    fb = bench.wait_kind(screen, K.WEIGHT_MISMATCH)
+    assert "heavier" in fb.message and screen.banner.colour == "wrong"
+    assert "Expected" in screen.expected.text()
+    bench.qtbot.wait(600)  # the scale keeps reporting the same weight: no label, no second exception
+    assert bench.printer_sim.printed == []
+    assert bench.engine.pack.state == PackState.WEIGHT_MISMATCH
+    mismatches = [e for e in bench.engine.store.outbox_events() if e["payload"].get("kind") == "weight_mismatch"]
+    assert len(mismatches) == 1
+    fb = bench.scan_and_wait("SV-1001")
+    bench.wait_kind(screen, K.LABEL_PRINTED, K.LABEL_PENDING)
+    assert len(bench.printer_sim.printed) == 1
+
+
+def test_a_return_is_received_graded_and_restocked(bench: Bench) -> None:
+    # Ship one order through the app, then customer service opens an RMA for one unit of it.
+    bench.sign_in("PK-1001", "1111")
+    number = start_first_order(bench)
+    codes = pack_scans(bench)
+    for code in codes:
+        bench.scan_and_wait(code)
+    parcel = bench.engine.pack.current
+    assert parcel is not None
+    bench.scale_sim.set_weight(bench.engine.pack.expected_weight_g(parcel))
+    bench.wait_kind(bench.window.pack, K.LABEL_PRINTED)
+    bench.drain()
+    admin = bench.engine.client.sign_in("AD-1001", "4444")["token"]
+    headers = {"Authorization": f"Bearer {admin}"}
+    order = httpx.get(f"{bench.hub.url}/api/v1/orders/{number}", headers=headers).json()
+    sku = order["lines"][0]["sku"]
+    rma = httpx.post(
+        f"{bench.hub.url}/api/v1/returns",
+        headers=headers,
+        json={"order_number": number, "lines": [{"sku": sku, "quantity": 1, "reason": "changed mind"}]},
+    ).json()
+
+    def on_hand() -> int:
+        rows = httpx.get(f"{bench.hub.url}/api/v1/stock", headers=headers, params={"sku": sku, "location": "WH-LDS"})
+        return int(rows.json()[0]["on_hand"])
+
+    before = on_hand()
+    bench.qtbot.keyClick(bench.window, Qt.Key.Key_F12)
+    bench.sign_in("RC-1001", "2222")
+    assert bench.window.current() == "returns"
+    screen = bench.window.returns
+    assert bench.scan_and_wait(rma["number"]).kind == K.RETURN_STARTED
+    assert screen.lines.rowCount() == 1
+    product = bench.engine.store.product(sku)
+    assert product is not None
+    bench.scan_and_wait(product.barcodes[0] if product.barcodes else sku)
+    assert bench.engine.returns.state == ReturnState.GRADING
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F5)  # new / unopened
+    bench.wait_kind(screen, K.GRADED)
+    bench.qtbot.keyClick(screen, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # restock
+    bench.wait_kind(screen, K.DISPOSED)
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F9)
+    fb = bench.wait_kind(screen, K.RECEIVED)
+    assert "1 back to stock" in screen.summary.text() and fb.accepted
+    bench.drain()
+    assert on_hand() == before + 1
+
+
+def test_the_dashboard_shows_what_a_headless_shift_packed(bench: Bench, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from app.bench.shift import ShiftConfig, run_shift
+
+    code = httpx.post(
+        f"{bench.hub.url}/api/v1/admin/enrolment-codes",
+        headers={"Authorization": f"Bearer {bench.engine.client.sign_in('AD-1001', '4444')['token']}"},
+        json={"station_name": "ROBOT-1", "location": "WH-LDS"},
+    ).json()["code"]
+    report = run_shift(
+        ShiftConfig(hub_url=bench.hub.url, data_dir=Path(str(tmp_path)) / "robot", enrol_code=code, orders=6)
+    )
+    assert report.orders_packed > 0
+    bench.sign_in("SV-1001", "3333")
+    bench.qtbot.keyClick(bench.window, Qt.Key.Key_F3)
+    assert bench.window.current() == "dashboard"
+    dash = bench.window.dashboard
+    bench.qtbot.waitUntil(lambda: bool(dash.report), timeout=15000)
+    assert dash.report["orders_packed"] >= report.orders_packed
+    benches = {dash.stations.item(r, 0).text() for r in range(dash.stations.rowCount())}
+    assert "ROBOT-1" in benches
+    assert f"Packed: {dash.report['orders_packed']}" in dash.summary.text()
+
+
+def test_the_screen_keeps_answering_scans_with_the_hub_down_and_a_silent_scale(bench: Bench) -> None:
+    import time as _time
+
+    from PySide6.QtCore import QTimer
+
+    bench.sign_in("PK-1001", "1111")
+    number = bench.engine.orders_to_pack()[0].number
+    bench.hub.__exit__(None, None, None)  # the hub goes away (its leased orders stay on the bench)
+    bench.scale_sim.silence(True)  # and the scale stops answering: each read waits for its timeout
+    ticks: list[float] = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(20)
+    heartbeat.timeout.connect(lambda: ticks.append(_time.monotonic()))
+    heartbeat.start()
+    try:
+        bench.qtbot.waitUntil(lambda: "OFFLINE" in bench.window.status.hub.text(), timeout=20000)
+        bench.qtbot.waitUntil(lambda: "disconnected" in bench.window.status.scale.text(), timeout=20000)
+        fb = bench.scan_and_wait(number)
+        assert fb.kind == K.ORDER_STARTED
+        for code in pack_scans(bench):
+            bench.scan_and_wait(code)
+        assert bench.engine.pack.state == PackState.WEIGHING
+        assert bench.engine.store.outbox_depth() >= 0
+    finally:
+        heartbeat.stop()
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    # A blocked GUI thread would show as a gap of a scale timeout (3 s) or an HTTP timeout (10 s).
+    assert gaps and max(gaps) < 2.0, max(gaps)
+
+
+def test_self_test_command_passes_offscreen_with_the_simulators() -> None:
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "app", "self-test"], capture_output=True, text=True, timeout=180, check=False
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    report = json.loads(out.stdout)
+    assert report["ok"] and {c["check"] for c in report["checks"]} >= {"resources", "live weight on screen"}
