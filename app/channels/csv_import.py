@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import IO
@@ -134,8 +134,11 @@ def parse_orders(
     only_good_rows: bool = False,
     progress: ProgressCallback | None = None,
     progress_every: int = 500,
+    known_skus: Collection[str] | None = None,
 ) -> CsvImportResult:
-    """Parse a CSV of orders (see the module docstring for the columns). Stores nothing."""
+    """Parse a CSV of orders (see the module docstring for the columns). Stores nothing.
+
+    With ``known_skus`` a row whose SKU is not in the catalogue is a row error too."""
     text = source if isinstance(source, str) else source.read()
     text = text.removeprefix("\ufeff")  # spreadsheet exports often start with a BOM
     total = _count_rows(text) if progress else 0
@@ -161,7 +164,7 @@ def parse_orders(
             result.errors.append(RowError(row_no, "more cells than the header has columns"))
             continue
         row = {k: (v or "").strip() for k, v in raw.items() if k}
-        _take_row(row, row_no, channel, drafts, result)
+        _take_row(row, row_no, channel, drafts, result, known_skus)
     if progress:
         progress(result.rows, total or result.rows)
     if result.rows == 0 and not result.errors:
@@ -182,12 +185,19 @@ def parse_orders(
 
 
 def _take_row(
-    row: dict[str, str], row_no: int, channel: str, drafts: dict[tuple[str, str], _Draft], result: CsvImportResult
+    row: dict[str, str],
+    row_no: int,
+    channel: str,
+    drafts: dict[tuple[str, str], _Draft],
+    result: CsvImportResult,
+    known_skus: Collection[str] | None,
 ) -> None:
     errors: list[RowError] = []
     for col in REQUIRED:
         if not row.get(col):
             errors.append(RowError(row_no, "is required", col))
+    if known_skus is not None and row.get("sku") and row["sku"] not in known_skus:
+        errors.append(RowError(row_no, f"unknown SKU {row['sku']!r}", "sku"))
     order_id = row.get("order_id", "")
     key = (row.get("channel") or channel, order_id)
     line: OrderLine | None = None

@@ -164,3 +164,7 @@ def register(sub: Any) -> None:
     p = add("token", cmd_token, "print an operator session token (for admin scripts)")
     p.add_argument("--badge", required=True)
     p.add_argument("--pin", required=True)
+
+    from app.hub import channels_cli
+
+    channels_cli.register(cmds, add)

@@ -86,3 +86,9 @@ def test_written_orders_read_back_the_same() -> None:
     assert [(o.channel_order_id, o.total, o.units()) for o in again.orders] == [
         (o.channel_order_id, o.total, o.units()) for o in orders
     ]
+
+
+def test_unknown_sku_is_a_row_error_when_the_catalogue_is_given() -> None:
+    result = parse_orders(GOOD, known_skus={"A"})
+    assert [(e.row, e.column) for e in result.errors] == [(3, "sku")]
+    assert result.orders == []

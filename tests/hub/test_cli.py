@@ -124,7 +124,7 @@ def test_serve_on_postgresql_wants_migrate_first_then_answers(pg_url: str) -> No
         refused = packbench("hub", "serve", "--db", db, "--port", str(free_port()))
         assert refused.returncode != 0 and "packbench hub migrate" in refused.stderr
         migrated = packbench("hub", "migrate", "--db", db)
-        assert migrated.returncode == 0 and "schema at 0001" in migrated.stdout
+        assert migrated.returncode == 0 and "schema at 0" in migrated.stdout  # at head, whatever its number
         proc, base = serve(db)
         try:
             assert wait_healthy(proc, base)["status"] == "ok"
