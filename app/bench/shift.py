@@ -247,10 +247,10 @@ class RobotShift:
             return
         split_after = len(left) // 2 if len(left) >= 3 and self.rnd.random() < self.cfg.multi_parcel_share else -1
         for i, sku in enumerate(left):
+            while e.pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+                self._weigh()  # a parcel closed before this item: weigh it first
             if self.rnd.random() < self.cfg.wrong_scan_share:
                 self._wrong_scan(order)
-            if e.pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
-                self._weigh()
             fb = self._scan_item(sku)
             if fb.kind != FeedbackKind.RIGHT:
                 raise RuntimeError(f"robot scan of {sku} for {order.number} refused: {fb.message}")
