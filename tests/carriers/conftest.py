@@ -5,6 +5,7 @@ import pytest
 from app.carriers.base import ParcelRequest
 from app.carriers.table_rate import TableRateCarrier, TableService, WeightBracket, Zone
 from app.domain.orders import Address
+from tests.hub.conftest import hub, hub_url, pg_migrated, sqlite_template  # noqa: F401  (hub fixtures)
 
 WAREHOUSE = Address("Packbench Ltd", "Unit 4 Dock Rd", "Leeds", "LS10 1AA", "GB")
 CUSTOMER = Address("Ada Lovelace", "1 Park Row", "London", "SW1A 1AA", "GB")

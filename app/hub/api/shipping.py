@@ -1,0 +1,121 @@
+"""Labels for the bench, voids, end-of-day manifests and tracking.
+
+``POST /api/v1/orders/{number}/parcels/{parcel_no}/label`` is the bench's label call: it buys (or
+returns the already bought) label for a packed order's parcel through rate shopping. 503 means
+"not now, retry" (carrier down or timed out: the purchase stays pending and the retry completes it);
+409 means "do not ship" (cancelled, not packed).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from app.carriers.base import TrackingStatus, TrackingUpdate
+from app.hub.api.deps import DB, PACKING, SUPERVISION, Factory, allow
+from app.hub.services import shipping
+
+router = APIRouter(prefix="/api/v1", tags=["shipping"])
+
+
+def config(request: Request) -> shipping.ShippingConfig:
+    """The app's shipping configuration: set on ``app.state.shipping`` (tests, embedders) or read from
+    the environment once."""
+    cfg: shipping.ShippingConfig | None = getattr(request.app.state, "shipping", None)
+    if cfg is None:
+        cfg = shipping.from_env(request.app.state.session_factory)
+        request.app.state.shipping = cfg
+    return cfg
+
+
+Config = Annotated[shipping.ShippingConfig, Depends(config)]
+
+
+class ParcelIn(BaseModel):
+    """What the bench sends; the hub uses its own record of the parcel (from the packed event)."""
+
+    parcel_no: int | None = None
+    carton_code: str | None = None
+    weight_g: int | None = None
+    items: dict[str, int] | None = None
+
+
+class LabelOut(BaseModel):
+    carrier: str
+    service: str
+    tracking_number: str
+    tracking_url: str
+    zpl: str
+    amount_minor: int
+    currency: str
+    reason: str
+    reused: bool
+
+
+class VoidIn(BaseModel):
+    reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class ManifestIn(BaseModel):
+    carrier: Annotated[str, Field(min_length=1, max_length=40)]
+
+
+class ManifestOut(BaseModel):
+    carrier: str
+    manifest_id: str
+    tracking_numbers: list[str]
+    document: str
+    document_url: str
+
+
+class TrackingIn(BaseModel):
+    tracking_number: Annotated[str, Field(min_length=1, max_length=64)]
+    status: TrackingStatus
+    detail: str = ""
+
+
+@router.post("/orders/{number}/parcels/{parcel_no}/label", response_model=LabelOut, **allow(*PACKING))
+async def buy_label(
+    number: str, parcel_no: int, factory: Factory, cfg: Config, body: ParcelIn | None = None
+) -> LabelOut:
+    answer = await run_in_threadpool(shipping.buy_label, factory, cfg, number, parcel_no)
+    return LabelOut(**answer.__dict__)
+
+
+@router.post("/orders/{number}/parcels/{parcel_no}/void", **allow(*SUPERVISION))
+async def void_label(number: str, parcel_no: int, body: VoidIn, factory: Factory, cfg: Config) -> dict[str, str]:
+    detail = await run_in_threadpool(shipping.void_label, factory, cfg, number, parcel_no, body.reason)
+    return {"voided": f"{number}/{parcel_no}", "detail": detail}
+
+
+@router.post("/shipping/manifests", response_model=ManifestOut, **allow(*SUPERVISION))
+async def close_day(body: ManifestIn, factory: Factory, cfg: Config) -> ManifestOut:
+    m = await run_in_threadpool(shipping.close_day, factory, cfg, body.carrier)
+    return ManifestOut(
+        carrier=m.carrier,
+        manifest_id=m.manifest_id,
+        tracking_numbers=list(m.tracking_numbers),
+        document=m.document,
+        document_url=m.document_url,
+    )
+
+
+@router.post("/shipping/tracking", **allow(*SUPERVISION))
+async def record_tracking(body: TrackingIn, factory: Factory, cfg: Config) -> dict[str, str]:
+    """A tracking status from a courier without an API (or typed in by a supervisor)."""
+    upd = TrackingUpdate(body.tracking_number, body.status, body.detail)
+    return {"outcome": await run_in_threadpool(shipping.apply_tracking, factory, cfg, upd)}
+
+
+@router.post("/shipping/tracking/poll", **allow(*SUPERVISION))
+async def poll_tracking(factory: Factory, cfg: Config) -> dict[str, list[str]]:
+    return {"changes": await run_in_threadpool(shipping.poll_tracking, factory, cfg)}
+
+
+@router.get("/shipping/exceptions", **allow(*SUPERVISION))
+def tracking_exceptions(session: DB) -> list[dict[str, Any]]:
+    """Parcels returned to sender, lost or stuck, newest first."""
+    return shipping.exceptions(session)

@@ -1,0 +1,508 @@
+"""Labels, voids, manifests and tracking at the hub, over the carriers in ``app.carriers``.
+
+Carrier calls never run inside a database transaction: each step that must be remembered (the
+chosen rate before buying, the label after) is committed on its own, so a timeout between them
+leaves a *pending* purchase that the retry completes with the same carrier and rate — one label,
+one charge — and SQLite's write lock is never held across the network.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.carriers.base import Carrier, CarrierError, CarrierTimeout, Label, ParcelRequest, Rate, TrackingStatus
+from app.carriers.base import TrackingUpdate as Update
+from app.carriers.easypost import EasyPostCarrier
+from app.carriers.purchase import LabelBuyer, PendingPurchase
+from app.carriers.shopping import ShoppingRules
+from app.carriers.table_config import DEFAULT, table_rate_from_data
+from app.channels.base import ChannelError, FulfilmentSink, Shipment
+from app.channels.shopify import ShopifyClient
+from app.channels.woocommerce import WooCommerceClient
+from app.domain.money import Money
+from app.domain.orders import Address, OrderStatus
+from app.hub import models as m
+from app.hub.database import unit_of_work
+from app.hub.services import orders
+from app.hub.services.clock import now
+from app.hub.services.dom import OrderRules
+from app.hub.services.errors import Conflict, HubError, Invalid, NotFound
+from app.hub.shipping_models import CarrierSequence, ShippingLabel
+
+
+class CarrierUnavailable(HubError):
+    """The carrier did not answer or refused for now: the bench keeps the parcel pending and retries."""
+
+    status = 503
+
+
+@dataclass
+class ShippingConfig:
+    """Everything the hub needs to talk to channels and carriers. Secrets come from the environment
+    (``from_env``), never from the repository."""
+
+    carriers: Sequence[Carrier]
+    rules: ShoppingRules = field(default_factory=ShoppingRules)
+    ship_from: Mapping[str, Address] = field(default_factory=dict)
+    channels: Mapping[str, FulfilmentSink] = field(default_factory=dict)
+    webhook_secrets: Mapping[str, str] = field(default_factory=dict)
+    order_rules: OrderRules = field(default_factory=OrderRules)
+
+    def carrier(self, name: str) -> Carrier:
+        for c in self.carriers:
+            if c.name == name:
+                return c
+        raise NotFound(f"carrier {name!r} is not configured")
+
+
+def db_serial(factory: sessionmaker[Session], carrier: str) -> Callable[[], int]:
+    """Tracking serials for a table-rate carrier, from the database (one committed step each)."""
+
+    def take() -> int:
+        with unit_of_work(factory) as session:
+            row = session.get(CarrierSequence, carrier, with_for_update=True)
+            if row is None:
+                row = CarrierSequence(carrier=carrier, next_value=1)
+                session.add(row)
+            value = row.next_value
+            row.next_value = value + 1
+            return value
+
+    return take
+
+
+def from_env(factory: sessionmaker[Session], env: Mapping[str, str] | None = None) -> ShippingConfig:
+    """``PACKBENCH_TABLE_RATES`` (JSON file; default: the built-in local courier),
+    ``PACKBENCH_EASYPOST_API_KEY``, ``PACKBENCH_SHIP_FROM`` (JSON: location code → address fields),
+    ``PACKBENCH_SHOPIFY_SHOP_URL`` + ``_ACCESS_TOKEN`` + ``_WEBHOOK_SECRET``,
+    ``PACKBENCH_WOO_SITE_URL`` + ``_CONSUMER_KEY`` + ``_CONSUMER_SECRET`` + ``_WEBHOOK_SECRET``,
+    ``PACKBENCH_EASYPOST_WEBHOOK_SECRET``."""
+    env = os.environ if env is None else env
+    data = DEFAULT
+    if env.get("PACKBENCH_TABLE_RATES"):
+        data = json.loads(Path(env["PACKBENCH_TABLE_RATES"]).read_text(encoding="utf-8"))
+    carriers: list[Carrier] = [table_rate_from_data(data, db_serial(factory, str(data["name"])))]
+    if env.get("PACKBENCH_EASYPOST_API_KEY"):
+        carriers.append(EasyPostCarrier(env["PACKBENCH_EASYPOST_API_KEY"]))
+    ship_from = {code: Address(**fields) for code, fields in json.loads(env.get("PACKBENCH_SHIP_FROM") or "{}").items()}
+    channels: dict[str, FulfilmentSink] = {}
+    if env.get("PACKBENCH_SHOPIFY_SHOP_URL") and env.get("PACKBENCH_SHOPIFY_ACCESS_TOKEN"):
+        channels["shopify"] = ShopifyClient(env["PACKBENCH_SHOPIFY_SHOP_URL"], env["PACKBENCH_SHOPIFY_ACCESS_TOKEN"])
+    if env.get("PACKBENCH_WOO_SITE_URL") and env.get("PACKBENCH_WOO_CONSUMER_KEY"):
+        channels["woocommerce"] = WooCommerceClient(
+            env["PACKBENCH_WOO_SITE_URL"],
+            env["PACKBENCH_WOO_CONSUMER_KEY"],
+            env.get("PACKBENCH_WOO_CONSUMER_SECRET", ""),
+        )
+    secrets = {
+        "shopify": env.get("PACKBENCH_SHOPIFY_WEBHOOK_SECRET", ""),
+        "woocommerce": env.get("PACKBENCH_WOO_WEBHOOK_SECRET", ""),
+        "easypost": env.get("PACKBENCH_EASYPOST_WEBHOOK_SECRET", ""),
+    }
+    return ShippingConfig(carriers=carriers, ship_from=ship_from, channels=channels, webhook_secrets=secrets)
+
+
+def channel_ref(order: m.Order) -> str:
+    """The channel's own handle for the order, to push back to."""
+    if order.channel == "shopify":
+        return f"gid://shopify/Order/{order.channel_order_id}"
+    return order.channel_order_id
+
+
+# ---------------------------------------------------------------- the label store in the database
+
+
+def _rate_json(rate: Rate) -> dict[str, Any]:
+    return {
+        "carrier": rate.carrier,
+        "service": rate.service,
+        "amount_minor": rate.amount.amount_minor,
+        "currency": rate.amount.currency,
+        "transit_days": rate.transit_days,
+        "rate_id": rate.rate_id,
+        "shipment_id": rate.shipment_id,
+    }
+
+
+def _rate(data: Mapping[str, Any]) -> Rate:
+    return Rate(
+        carrier=str(data["carrier"]),
+        service=str(data["service"]),
+        amount=Money(int(data["amount_minor"]), str(data["currency"])),
+        transit_days=data.get("transit_days"),
+        rate_id=str(data.get("rate_id") or ""),
+        shipment_id=str(data.get("shipment_id") or ""),
+    )
+
+
+def _label(row: ShippingLabel) -> Label:
+    return Label(
+        parcel_ref=row.parcel_ref,
+        carrier=row.carrier,
+        service=row.service,
+        tracking_number=row.tracking_number or "",
+        zpl=row.zpl,
+        amount=Money(row.amount_minor, row.currency),
+        shipment_id=row.shipment_id,
+        tracking_url=row.tracking_url,
+        created_at=row.created_at,
+    )
+
+
+class DbLabelStore:
+    """``LabelStore`` over the hub database; every method is its own committed transaction."""
+
+    def __init__(self, factory: sessionmaker[Session], order_id: int, parcel_no: int) -> None:
+        self.factory = factory
+        self.order_id = order_id
+        self.parcel_no = parcel_no
+
+    def _row(self, session: Session, parcel_ref: str) -> ShippingLabel | None:
+        return session.scalar(select(ShippingLabel).where(ShippingLabel.parcel_ref == parcel_ref))
+
+    def bought(self, parcel_ref: str) -> Label | None:
+        with unit_of_work(self.factory) as session:
+            row = self._row(session, parcel_ref)
+            return _label(row) if row is not None and row.status == "bought" else None
+
+    def pending(self, parcel_ref: str) -> PendingPurchase | None:
+        with unit_of_work(self.factory) as session:
+            row = self._row(session, parcel_ref)
+            if row is None or row.status != "pending":
+                return None
+            return PendingPurchase(parcel_ref, _rate(row.rate), row.reason)
+
+    def save_pending(self, pending: PendingPurchase) -> None:
+        at = now()
+        try:
+            with unit_of_work(self.factory) as session:
+                session.add(
+                    ShippingLabel(
+                        parcel_ref=pending.parcel_ref,
+                        order_id=self.order_id,
+                        parcel_no=self.parcel_no,
+                        status="pending",
+                        carrier=pending.rate.carrier,
+                        service=pending.rate.service,
+                        rate=_rate_json(pending.rate),
+                        reason=pending.reason,
+                        amount_minor=pending.rate.amount.amount_minor,
+                        currency=pending.rate.amount.currency,
+                        tracking_detail="",
+                        created_at=at,
+                        updated_at=at,
+                    )
+                )
+        except IntegrityError as exc:
+            raise CarrierUnavailable(f"a label for parcel {pending.parcel_ref} is being bought already; retry") from exc
+
+    def save_bought(self, label: Label, reason: str) -> None:
+        with unit_of_work(self.factory) as session:
+            row = self._row(session, label.parcel_ref)
+            if row is None:
+                raise Conflict(f"no pending purchase for {label.parcel_ref}")
+            row.status = "bought"
+            row.tracking_number = label.tracking_number
+            row.tracking_url = label.tracking_url
+            row.shipment_id = label.shipment_id
+            row.zpl = label.zpl
+            row.amount_minor = label.amount.amount_minor
+            row.currency = label.amount.currency
+            row.updated_at = now()
+
+    def mark_voided(self, parcel_ref: str, reason: str) -> None:
+        with unit_of_work(self.factory) as session:
+            row = self._row(session, parcel_ref)
+            if row is None:
+                return
+            row.status = "voided"
+            row.void_reason = reason
+            row.parcel_ref = f"{parcel_ref}#void{row.id}"  # the parcel may be labelled again
+            row.updated_at = now()
+
+
+# ---------------------------------------------------------------- use cases
+
+
+@dataclass(frozen=True)
+class LabelAnswer:
+    carrier: str
+    service: str
+    tracking_number: str
+    tracking_url: str
+    zpl: str
+    amount_minor: int
+    currency: str
+    reason: str
+    reused: bool
+
+
+def _parcel_request(session: Session, config: ShippingConfig, order: m.Order, parcel: m.Parcel) -> ParcelRequest:
+    loc = session.get(m.Location, order.location_id) if order.location_id else None
+    origin = config.ship_from.get(loc.code) if loc else None
+    if origin is None:
+        origin = Address(name=loc.name if loc else "packbench", line1="", city="", postcode="", country="")
+    a = order.ship_to
+    return ParcelRequest(
+        parcel_ref=f"{order.number}/{parcel.parcel_no}",
+        ship_from=origin,
+        ship_to=Address(
+            name=str(a.get("name") or ""),
+            line1=str(a.get("line1") or ""),
+            line2=str(a.get("line2") or ""),
+            city=str(a.get("city") or ""),
+            region=str(a.get("region") or ""),
+            postcode=str(a.get("postcode") or ""),
+            country=str(a.get("country") or ""),
+            phone=str(a.get("phone") or ""),
+            email=str(a.get("email") or order.customer_email or ""),
+        ),
+        weight_g=max(1, parcel.weight_g),
+        channel=order.channel,
+        service_level=order.service_level,
+        reference=order.number or "",
+    )
+
+
+def buy_label(factory: sessionmaker[Session], config: ShippingConfig, number: str, parcel_no: int) -> LabelAnswer:
+    """The label for parcel ``parcel_no`` of a packed order: bought now through rate shopping, or the one
+    bought before (idempotent per parcel)."""
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, number)
+        status = OrderStatus(order.status)
+        if status == OrderStatus.CANCELLED:
+            raise Conflict(f"order {number} was cancelled: do not ship it")
+        if status not in (OrderStatus.PACKED, OrderStatus.SHIPPED):
+            raise Conflict(f"order {number} is {status.value}: only a packed order gets a label")
+        parcel = session.scalar(select(m.Parcel).where(m.Parcel.order_id == order.id, m.Parcel.parcel_no == parcel_no))
+        if parcel is None:
+            raise NotFound(f"order {number} has no parcel {parcel_no} (yet)")
+        request = _parcel_request(session, config, order, parcel)
+        order_id = order.id
+    buyer = LabelBuyer(config.carriers, config.rules, DbLabelStore(factory, order_id, parcel_no))
+    try:
+        purchase = buyer.buy(request)
+    except CarrierTimeout as exc:
+        raise CarrierUnavailable(f"{exc}; the purchase is pending and a retry completes it") from exc
+    except CarrierError as exc:
+        _drop_pending(factory, request.parcel_ref)
+        raise CarrierUnavailable(f"no label: {exc}") from exc
+    if not purchase.reused:
+        _push_shipment_when_all_labelled(factory, config, order_id)
+    lb = purchase.label
+    return LabelAnswer(
+        lb.carrier,
+        lb.service,
+        lb.tracking_number,
+        lb.tracking_url,
+        lb.zpl,
+        lb.amount.amount_minor,
+        lb.amount.currency,
+        purchase.reason,
+        purchase.reused,
+    )
+
+
+def _drop_pending(factory: sessionmaker[Session], parcel_ref: str) -> None:
+    """A refused (not timed-out) purchase bought nothing: forget the rate so the next try shops again."""
+    with unit_of_work(factory) as session:
+        row = session.scalar(select(ShippingLabel).where(ShippingLabel.parcel_ref == parcel_ref))
+        if row is not None and row.status == "pending":
+            session.delete(row)
+
+
+def _note(session: Session, order: m.Order, note: str) -> None:
+    session.add(m.OrderStatusChange(order_id=order.id, status=order.status, note=note, at=now()))
+
+
+def _push_shipment_when_all_labelled(factory: sessionmaker[Session], config: ShippingConfig, order_id: int) -> None:
+    with unit_of_work(factory) as session:
+        order = session.get(m.Order, order_id)
+        assert order is not None
+        sink = config.channels.get(order.channel)
+        parcels = {p.parcel_no for p in session.scalars(select(m.Parcel).where(m.Parcel.order_id == order_id))}
+        labels = list(
+            session.scalars(
+                select(ShippingLabel).where(ShippingLabel.order_id == order_id, ShippingLabel.status == "bought")
+            )
+        )
+        if sink is None or not labels or {lb.parcel_no for lb in labels} != parcels:
+            return
+        ref = channel_ref(order)
+    first = labels[0]
+    shipment = Shipment(
+        tracking_number=", ".join(lb.tracking_number or "" for lb in labels),
+        carrier=first.carrier,
+        tracking_url=first.tracking_url,
+        service=first.service,
+    )
+    try:
+        sink.push_shipment(ref, shipment)
+        outcome = f"tracking sent to {order.channel}"
+    except ChannelError as exc:
+        outcome = f"tracking NOT sent to {order.channel}: {exc}"
+    with unit_of_work(factory) as session:
+        again = session.get(m.Order, order_id)
+        assert again is not None
+        _note(session, again, outcome)
+
+
+def void_label(factory: sessionmaker[Session], config: ShippingConfig, number: str, parcel_no: int, reason: str) -> str:
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, number)
+        row = session.scalar(
+            select(ShippingLabel).where(
+                ShippingLabel.parcel_ref == f"{number}/{parcel_no}", ShippingLabel.status == "bought"
+            )
+        )
+        if row is None:
+            raise NotFound(f"order {number} parcel {parcel_no} has no label to void")
+        if row.manifest_id:
+            raise Conflict(f"the label is on manifest {row.manifest_id}: it has been handed over")
+        order_id = order.id
+    buyer = LabelBuyer(config.carriers, config.rules, DbLabelStore(factory, order_id, parcel_no))
+    try:
+        result = buyer.void(f"{number}/{parcel_no}", reason)
+    except CarrierError as exc:
+        raise CarrierUnavailable(str(exc)) from exc
+    if not result.accepted:
+        raise Conflict(f"the carrier refused the void: {result.detail}")
+    with unit_of_work(factory) as session:
+        order = orders.get_order(session, number)
+        session.execute(
+            update(m.Parcel)
+            .where(m.Parcel.order_id == order.id, m.Parcel.parcel_no == parcel_no)
+            .values(tracking_number=None, carrier=None)
+        )
+        _note(session, order, f"label for parcel {parcel_no} voided: {reason}")
+    return result.detail
+
+
+@dataclass(frozen=True)
+class ManifestAnswer:
+    carrier: str
+    manifest_id: str
+    tracking_numbers: tuple[str, ...]
+    document: str
+    document_url: str
+
+
+def close_day(factory: sessionmaker[Session], config: ShippingConfig, carrier_name: str) -> ManifestAnswer:
+    """The end-of-day manifest for every bought, unvoided, unmanifested label of ``carrier_name``."""
+    carrier = config.carrier(carrier_name)
+    with unit_of_work(factory) as session:
+        rows = list(
+            session.scalars(
+                select(ShippingLabel)
+                .where(
+                    ShippingLabel.carrier == carrier_name,
+                    ShippingLabel.status == "bought",
+                    ShippingLabel.manifest_id.is_(None),
+                )
+                .order_by(ShippingLabel.id)
+            )
+        )
+        labels = [_label(r) for r in rows]
+        ids = [r.id for r in rows]
+    if not labels:
+        raise Invalid(f"no {carrier_name} labels waiting for a manifest")
+    try:
+        manifest = carrier.manifest(labels)
+    except CarrierError as exc:
+        raise CarrierUnavailable(str(exc)) from exc
+    with unit_of_work(factory) as session:
+        session.execute(update(ShippingLabel).where(ShippingLabel.id.in_(ids)).values(manifest_id=manifest.manifest_id))
+    return ManifestAnswer(
+        manifest.carrier, manifest.manifest_id, manifest.tracking_numbers, manifest.document, manifest.document_url
+    )
+
+
+def apply_tracking(factory: sessionmaker[Session], config: ShippingConfig, upd: Update) -> str:
+    """Record a tracking update: delivered moves a shipped order to delivered and tells the channel;
+    returned to sender, lost and exceptions are noted on the order and listed as shipping exceptions."""
+    with unit_of_work(factory) as session:
+        row = session.scalar(
+            select(ShippingLabel).where(
+                ShippingLabel.tracking_number == upd.tracking_number, ShippingLabel.status == "bought"
+            )
+        )
+        if row is None:
+            raise NotFound(f"no label with tracking number {upd.tracking_number}")
+        order = session.get(m.Order, row.order_id)
+        assert order is not None
+        if row.tracking_status == upd.status.value and row.tracking_detail == upd.detail:
+            return "unchanged"
+        row.tracking_status = upd.status.value
+        row.tracking_detail = upd.detail
+        row.updated_at = now()
+        outcome = f"tracking {upd.tracking_number}: {upd.status.value}" + (f" ({upd.detail})" if upd.detail else "")
+        delivered = False
+        if upd.status == TrackingStatus.DELIVERED and order.status == OrderStatus.SHIPPED:
+            orders.set_status(session, order, OrderStatus.DELIVERED, outcome)
+            order.delivered_at = upd.occurred_at or now()
+            delivered = True
+        else:
+            _note(session, order, outcome)
+        sink = config.channels.get(order.channel)
+        ref = channel_ref(order)
+        shipment = Shipment(upd.tracking_number, row.carrier, row.tracking_url, row.service)
+    if delivered and sink is not None:
+        try:
+            sink.push_delivered(ref, shipment)
+        except ChannelError as exc:
+            outcome += f"; channel not told: {exc}"
+    return outcome
+
+
+def poll_tracking(factory: sessionmaker[Session], config: ShippingConfig) -> list[str]:
+    """Ask each carrier about every shipped, undelivered parcel; returns what changed."""
+    with unit_of_work(factory) as session:
+        pairs = [
+            (r.carrier, r.tracking_number or "")
+            for r in session.scalars(
+                select(ShippingLabel)
+                .join(m.Order, m.Order.id == ShippingLabel.order_id)
+                .where(ShippingLabel.status == "bought", m.Order.status == OrderStatus.SHIPPED.value)
+            )
+        ]
+    changes = []
+    for carrier_name, number in pairs:
+        try:
+            upd = config.carrier(carrier_name).track(number)
+        except (CarrierError, HubError):
+            continue
+        outcome = apply_tracking(factory, config, upd)
+        if outcome != "unchanged":
+            changes.append(outcome)
+    return changes
+
+
+def exceptions(session: Session) -> list[dict[str, Any]]:
+    problems = [s.value for s in TrackingStatus if s.is_problem]
+    rows = session.execute(
+        select(ShippingLabel, m.Order.number)
+        .join(m.Order, m.Order.id == ShippingLabel.order_id)
+        .where(ShippingLabel.status == "bought", ShippingLabel.tracking_status.in_(problems))
+        .order_by(ShippingLabel.updated_at.desc())
+    ).all()
+    return [
+        {
+            "order_number": number,
+            "parcel_no": lb.parcel_no,
+            "carrier": lb.carrier,
+            "tracking_number": lb.tracking_number,
+            "status": lb.tracking_status,
+            "detail": lb.tracking_detail,
+            "at": lb.updated_at.isoformat(),
+        }
+        for lb, number in rows
+    ]
