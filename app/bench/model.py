@@ -7,7 +7,7 @@ SQLite; ``MemoryCatalog`` implements it in memory (tests, the robot's look-ahead
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from app.domain.barcodes import product_code_key
@@ -25,6 +25,10 @@ class PackOrder:
     service_level: str = "standard"
     tote: str | None = None
     lease_id: str | None = None
+    priority: int = 0
+    ship_by: str | None = None  # ISO 8601 UTC, as the hub sent it
+    created_at: str | None = None
+    channel: str = ""
 
     @property
     def stopped(self) -> bool:
@@ -74,7 +78,7 @@ class MemoryCatalog:
 
     def set_status(self, number: str, status: str) -> None:
         o = self.orders[number]
-        self.orders[number] = PackOrder(o.number, status, o.lines, o.ship_to, o.service_level, o.tote, o.lease_id)
+        self.orders[number] = replace(o, status=status)
 
 
 def product_from_wire(p: dict[str, Any]) -> Product:
@@ -109,6 +113,10 @@ def order_from_wire(o: dict[str, Any], lease_id: str | None = None) -> PackOrder
         ship_to=dict(o.get("ship_to") or {}),
         service_level=str(o.get("service_level", "standard")),
         lease_id=lease_id,
+        priority=int(o.get("priority") or 0),
+        ship_by=o.get("ship_by"),
+        created_at=o.get("created_at"),
+        channel=str(o.get("channel") or ""),
     )
 
 

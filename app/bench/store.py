@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -346,7 +346,7 @@ class BenchStore:
                 status = "packed"
             elif row["progress"] == "held":
                 status = "on_hold"
-        return PackOrder(o.number, status, o.lines, o.ship_to, o.service_level, row["tote"], row["lease_id"])
+        return replace(o, status=status, tote=row["tote"], lease_id=row["lease_id"])
 
     # ------------------------------------------------------------------ one step, one transaction
     def record(self, kind: str | None, snapshot: dict[str, Any] | None, events: Sequence[BenchEvent] = ()) -> None:

@@ -42,7 +42,7 @@ def advice(missing: list[str]) -> str:
         "packbench cannot open its window: Qt's xcb platform plugin needs system libraries that are "
         f"missing here: {', '.join(missing)}.\nInstall them, e.g. on Debian/Ubuntu:\n"
         f"  sudo apt-get install {' '.join(missing)}\n"
-        "or run without a screen: QT_QPA_PLATFORM=offscreen packbench demo --headless"
+        "or run without a screen: packbench demo --headless"
     )
 
 
@@ -53,7 +53,7 @@ def check_or_explain(environ: Mapping[str, str] | None = None) -> str | None:
         if not env.get("QT_QPA_PLATFORM"):
             return (
                 "packbench found no display (DISPLAY and WAYLAND_DISPLAY are unset). Start it from a desktop "
-                "session, or run without a screen: QT_QPA_PLATFORM=offscreen packbench demo --headless"
+                "session, or run without a screen: packbench demo --headless"
             )
     if wants_xcb(env):
         missing = missing_xcb_packages()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -30,6 +31,8 @@ def _table(headers: list[str]) -> QTableWidget:
     t.verticalHeader().setVisible(False)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.horizontalHeader().setStretchLastSection(True)
+    # A handful of rows (benches, packers, kinds): fitting the first column to its text is cheap here.
+    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     return t
 
 

@@ -8,6 +8,7 @@ never waits on the network either.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -53,6 +53,27 @@ def _line_colour(row: Sequence[Any]) -> str | None:
     if scanned >= expected:
         return "#c8e6c9"
     return "#fff3c4" if scanned else None
+
+
+def _short_time(iso: str | None) -> str:
+    """``2026-11-23T14:00:00+00:00`` → ``23 Nov 14:00`` (UTC)."""
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %b %H:%M")
+    except ValueError:
+        return iso
+
+
+def _age(iso: str | None, now: datetime) -> str:
+    """How long the order has waited, as ``5h 20m``."""
+    if not iso:
+        return ""
+    try:
+        minutes = int((now - datetime.fromisoformat(iso)).total_seconds() // 60)
+    except ValueError:
+        return ""
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{max(0, minutes)}m"
 
 
 def preview_label(order_number: str, ship_to: dict[str, Any], parcel_no: int, weight_g: int | None) -> Label:
@@ -98,7 +119,17 @@ class PackScreen(QWidget):
         self.lines_view.verticalHeader().setVisible(False)
         self.lines_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.queue = RowsModel([self.tr("Order"), self.tr("Units"), self.tr("Service"), self.tr("Ship to")])
+        self.queue = RowsModel(
+            [
+                self.tr("Order"),
+                self.tr("Priority"),
+                self.tr("Ship by"),
+                self.tr("Age"),
+                self.tr("Channel"),
+                self.tr("Units"),
+                self.tr("Service"),
+            ]
+        )
         self.queue_view = QTableView()
         self.queue_view.setModel(self.queue)
         self.queue_view.verticalHeader().setVisible(False)
@@ -117,6 +148,7 @@ class PackScreen(QWidget):
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.key_in = QLineEdit()
         self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
+        self.key_in.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # scanner keys must not land here by default
         self.key_in.returnPressed.connect(self._keyed_in)
 
         buttons = QHBoxLayout()
@@ -189,11 +221,11 @@ class PackScreen(QWidget):
             self.handle_scan(code)
 
     def command(self, word: str, **kw: Any) -> None:
-        if word in ("SHORT_PICK", "DAMAGED") and "detail" not in kw and self.isVisible():
-            detail, ok = QInputDialog.getText(self, self.tr("Reason"), self.tr("What happened? (optional)"))
-            if not ok:
-                return
-            kw["detail"] = detail
+        """A button or F-key. For an exception, text typed in the key-in field goes with it as the detail
+        (no dialog: a modal box would stop the scanner)."""
+        if word in ("SHORT_PICK", "DAMAGED") and "detail" not in kw:
+            kw["detail"] = self.key_in.text().strip()
+            self.key_in.clear()
         self.runner.run(lambda: self.engine.pack_command(word, **kw), self.show_feedback, self._failed)
 
     def on_weight(self, reading: WeightReading) -> None:
@@ -270,9 +302,20 @@ class PackScreen(QWidget):
         self.refresh_queue()
 
     def refresh_queue(self) -> None:
+        now = datetime.now(UTC)
         rows = []
         for o in self.engine.orders_to_pack():
-            rows.append([o.number, sum(o.lines.values()), o.service_level, o.ship_to.get("city", "")])
+            rows.append(
+                [
+                    o.number,
+                    o.priority,
+                    _short_time(o.ship_by),
+                    _age(o.created_at, now),
+                    o.channel,
+                    sum(o.lines.values()),
+                    o.service_level,
+                ]
+            )
         self.queue.set_rows(rows)
 
     def showEvent(self, event: Any) -> None:

@@ -79,8 +79,11 @@ class ReturnsScreen(QWidget):
         self.summary.setObjectName("title")
         self.bin = QLineEdit()
         self.bin.setPlaceholderText(self.tr("restock bin (default: RETURNS)"))
+        # Fields take focus only when clicked: scanner keys must not land in them by default.
+        self.bin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.key_in = QLineEdit()
         self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
+        self.key_in.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.key_in.returnPressed.connect(self._keyed_in)
 
         self.condition_buttons: dict[Condition, QPushButton] = {}
