@@ -1,0 +1,69 @@
+"""``packbench hub import-csv``: all or nothing by default, only the good orders with the flag."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.cli import main
+from app.hub import models as m
+from app.hub.database import make_engine, make_session_factory, migrate, unit_of_work
+from app.hub.services import catalog, stock
+
+HEADER = "order_id,sku,quantity,ship_name,ship_line1,ship_city,ship_postcode,ship_country\n"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    migrate(url)
+    engine = make_engine(url)
+    with unit_of_work(make_session_factory(engine)) as s:
+        catalog.create_location(s, code="WH1", name="Leeds")
+        catalog.create_product(s, sku="A", name="A", weight_g=100, length_mm=10, width_mm=10, height_mm=10)
+        stock.adjust(s, location_code="WH1", sku="A", delta=100, reason="received")
+    engine.dispose()
+    return url
+
+
+def orders_in(url: str) -> int:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        n = int(s.scalar(select(func.count(m.Order.id))) or 0)
+    engine.dispose()
+    return n
+
+
+def write(tmp_path: Path, rows: list[str]) -> str:
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + "".join(rows), encoding="utf-8")
+    return str(path)
+
+
+GOOD = ["1,A,1,Ada,1 Row,Leeds,LS1 5AB,GB\n", "2,A,2,Bob,2 Row,Leeds,LS1 5AB,GB\n"]
+BAD = ["3,A,none,Cy,3 Row,Leeds,LS1 5AB,GB\n"]
+
+
+def test_file_with_a_bad_row_reports_it_and_imports_nothing(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["hub", "import-csv", write(tmp_path, GOOD + BAD), "--db", db])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "row 4, column quantity: 'none' is not a whole number" in err
+    assert "nothing imported" in err
+    assert orders_in(db) == 0
+
+
+def test_only_good_rows_imports_the_good_orders_and_a_rerun_stores_nothing_twice(
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, GOOD + BAD)
+    assert main(["hub", "import-csv", path, "--db", db, "--only-good-rows"]) == 0
+    out = capsys.readouterr()
+    assert "stored 2 new orders" in out.out and "storing" in out.err
+    assert main(["hub", "import-csv", path, "--db", db, "--only-good-rows"]) == 0
+    assert "stored 0 new orders (0 on hold), 2 already stored" in capsys.readouterr().out
+    assert orders_in(db) == 2
