@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -100,7 +101,7 @@ def _asgi(fake: FakeShopify) -> httpx.BaseTransport:
     return httpx.MockTransport(handle)
 
 
-WEBHOOK = {
+WEBHOOK: dict[str, Any] = {
     "id": 820982911946154508,
     "admin_graphql_api_id": "gid://shopify/Order/820982911946154508",
     "name": "#9999",
