@@ -86,6 +86,42 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     return 0
 
 
+def _channels(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    from app.hub.cli import _db, _ensure_schema, _session_factory
+    from app.hub.services import shipping
+
+    url = _db(args)
+    _ensure_schema(url)
+    factory = _session_factory(url)
+    cfg = shipping.from_env(factory)
+    return factory, dict(cfg.channels)
+
+
+def cmd_pull_orders(args: argparse.Namespace) -> int:
+    """Pull orders from the channels configured in the environment (see ``shipping.from_env``)."""
+    from app.hub.services import channel_sync, dom
+
+    factory, channels = _channels(args)
+    chosen = {k: v for k, v in channels.items() if not args.channel or k == args.channel}
+    if not chosen:
+        print("no channel configured (set PACKBENCH_SHOPIFY_* or PACKBENCH_WOO_*)", file=sys.stderr)
+        return 1
+    for name, client in chosen.items():
+        counts = channel_sync.pull_orders(factory, client, dom.OrderRules())
+        print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_push_stock(args: argparse.Namespace) -> int:
+    from app.hub.services import channel_sync
+
+    factory, channels = _channels(args)
+    publishers = {k: v for k, v in channels.items() if hasattr(v, "push_available")}
+    for name, outcome in channel_sync.push_stock(factory, publishers).items():
+        print(f"{name}: {outcome}")
+    return 0
+
+
 def register(cmds: Any, add: Any) -> None:
     """Add ``import-csv`` to the ``packbench hub`` sub-commands (``add`` is the hub CLI's helper)."""
     p = add("import-csv", cmd_import_csv, "import orders from a CSV file (see app/channels/csv_import.py)")
@@ -96,3 +132,6 @@ def register(cmds: Any, add: Any) -> None:
         help="store the orders without errors and skip each order with a bad row (default: any bad row stores nothing)",
     )
     p.add_argument("--channel", default="csv", help="channel name for orders without a channel column")
+    p = add("pull-orders", cmd_pull_orders, "pull orders from the configured channels (Shopify, WooCommerce)")
+    p.add_argument("--channel", choices=["shopify", "woocommerce"], help="only this channel")
+    add("push-stock", cmd_push_stock, "send sellable stock to the channels that take it")
