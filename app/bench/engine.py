@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from app.bench.store import BenchStore, LabelJob
 from app.bench.sync import Backoff, Syncer, SyncStatus
 from app.devices.errors import DeviceError, PrintUnconfirmed
 from app.devices.printers.base import LabelPrinter
+from app.devices.receipts import PackingSlip, SlipLine
 from app.devices.weights import WeightReading
 from app.domain.events import BenchEvent, LabelPrinted
 from app.domain.returns import Condition, Disposition
@@ -74,6 +76,7 @@ class BenchEngine:
         backoff: Backoff | None = None,
         restock_bin: str = "RETURNS",
         label_recheck_s: float = 0.0,
+        slip_printer: Callable[[PackingSlip], None] | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.store = BenchStore(self.data_dir / "bench.sqlite")
@@ -88,6 +91,7 @@ class BenchEngine:
         self.client.token = self.store.get_meta("station_token")
         self.labels: LabelSource = labels or HubLabels(client)
         self.printer = printer
+        self.slip_printer = slip_printer
         self.status = SyncStatus()
         self.syncer = Syncer(
             self.store,
@@ -238,6 +242,7 @@ class BenchEngine:
         label_fb = self._label_step()
         self.store.record("pack", self.pack.snapshot(), label_fb.events)
         self.syncer.kick()
+        self._print_slip()
         return Feedback(
             label_fb.kind,
             f"{fb.message} {label_fb.message}",
@@ -274,6 +279,85 @@ class BenchEngine:
             else:
                 printed[job.parcel_no] = got
         return self.pack.labels_settled(printed, pending)
+
+    def _print_slip(self) -> None:
+        """The packing slip on the receipt printer, when the bench has one (a failure is shown, not fatal)."""
+        order = self.pack.order
+        if self.slip_printer is None or order is None or self.pack.state != PackState.SLIP:
+            return
+        to = order.ship_to
+        names = {sku: (p.name if (p := self.store.product(sku)) else sku) for sku in order.lines}
+        slip = PackingSlip(
+            order_number=order.number,
+            ship_to=tuple(str(to[k]) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)),
+            lines=tuple(SlipLine(sku, names[sku], q) for sku, q in order.lines.items()),
+        )
+        try:
+            self.slip_printer(slip)
+        except DeviceError as exc:
+            self.status.update(last_error=f"packing slip for {order.number}: {exc}")
+
+    # ------------------------------------------------------------------ after the label
+    def reprint_labels(self) -> Feedback:
+        """Print the labels of the order just packed again (the hub hands back the same label, no new charge)."""
+        with self._lock:
+            if self.pack.state not in (PackState.SLIP, PackState.DONE) or self.pack.order is None:
+                return refused(FeedbackKind.NOT_ALLOWED, "Reprint works for the order just packed.")
+            order = self.pack.order
+            parcels = [p for p in self.pack.parcels if p.label == "printed"]
+            if not parcels:
+                return refused(FeedbackKind.NOT_ALLOWED, "No label was printed for this order yet.")
+            done = 0
+            for p in parcels:
+                job = LabelJob(order.number, p.parcel_no, self._parcel_wire(p))
+                with self._label_lock:
+                    try:
+                        label = self.labels.request(order, job.parcel)
+                        assert self.printer is not None
+                        self.printer.send(label.zpl)
+                    except PrintUnconfirmed:
+                        pass  # it is in the printer
+                    except (LabelUnavailable, LabelRefused, DeviceError) as exc:
+                        return refused(FeedbackKind.NOT_ALLOWED, f"Reprint failed: {exc}")
+                done += 1
+            return Feedback(FeedbackKind.LABEL_PRINTED, f"Reprinted {done} label(s) for {order.number}.")
+
+    def void_labels(self, reason: str) -> Feedback:
+        """Void the labels of the order just packed at the carrier. Only a supervisor signed in here may."""
+        with self._lock:
+            op = self.operator
+            if op is None or op.role not in SUPERVISING_ROLES or not op.token:
+                return refused(FeedbackKind.NOT_ALLOWED, "Voiding a label needs a supervisor signed in at this bench.")
+            if not reason.strip():
+                return refused(FeedbackKind.NOT_ALLOWED, "Say why the label is voided (type it, then void).")
+            order = self.pack.order
+            if self.pack.state not in (PackState.SLIP, PackState.DONE) or order is None:
+                return refused(FeedbackKind.NOT_ALLOWED, "Void works for the order just packed.")
+            voided = []
+            for p in self.pack.parcels:
+                if p.label != "printed":
+                    continue
+                try:
+                    self.client.void_label(order.number, p.parcel_no, reason.strip(), op.token)
+                except (HubOffline, HubRefused) as exc:
+                    return refused(FeedbackKind.NOT_ALLOWED, f"Void failed: {exc}")
+                p.label = "void"
+                voided.append(p.parcel_no)
+            self.store.record("pack", self.pack.snapshot(), ())
+            if not voided:
+                return refused(FeedbackKind.NOT_ALLOWED, "No printed label to void.")
+            return Feedback(FeedbackKind.EXCEPTION, f"Voided label(s) {voided} of {order.number}: {reason.strip()}.")
+
+    @staticmethod
+    def _parcel_wire(p: Any) -> dict[str, Any]:
+        return {"parcel_no": p.parcel_no, "carton_code": p.carton_code, "weight_g": p.weight_g, "items": p.items}
+
+    def shift_report(self) -> dict[str, Any]:
+        """The hub's shift report, as the signed-in supervisor (raises PermissionError for anyone else)."""
+        op = self.operator
+        if op is None or op.role not in SUPERVISING_ROLES or not op.token:
+            raise PermissionError("sign in as a supervisor to see the shift report")
+        return self.client.shift_report(op.token)
 
     def _stopped_reason(self, number: str) -> str | None:
         order = self.store.order(number)

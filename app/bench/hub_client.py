@@ -127,6 +127,13 @@ class HubClient:
         out: dict[str, Any] = self._call("POST", f"/orders/{order_number}/cancel", token=token, json={"reason": reason})
         return out
 
+    def void_label(self, order_number: str, parcel_no: int, reason: str, token: str) -> dict[str, Any]:
+        """Void a parcel's label at the carrier (a supervisor's token)."""
+        out: dict[str, Any] = self._call(
+            "POST", f"/orders/{order_number}/parcels/{parcel_no}/void", token=token, json={"reason": reason}
+        )
+        return out
+
     def shift_report(self, token: str, since: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = self._call(
             "GET", "/reports/shift", token=token, params={"since": since} if since else None

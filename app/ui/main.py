@@ -65,6 +65,11 @@ def device_hooks(settings: Any) -> dict[str, Any]:
         return "Test label sent and confirmed by the printer."
 
     hooks: dict[str, Any] = {"test_scale": test_scale, "test_printer": test_printer}
+    if settings.slip_printer:
+        from app.devices.receipts import print_packing_slip
+
+        uri = settings.slip_printer
+        hooks["slip_printer"] = lambda slip: print_packing_slip(uri, slip)
     if settings.scale_port:
         scale = open_scale(settings.scale_port, settings.scale_protocol, baudrate=settings.scale_baud)
         hooks["scale_read"] = scale.read
@@ -104,6 +109,7 @@ def run_bench(args: argparse.Namespace) -> int:
         data_dir,
         hub_url=settings.hub_url,
         printer=hooks.pop("printer", None),
+        slip_printer=hooks.pop("slip_printer", None),
         tolerance=WeightTolerance(settings.weight_tolerance_pct, settings.weight_tolerance_min_g),
     )
     if engine.enrolled:
@@ -153,6 +159,7 @@ def run_demo(args: argparse.Namespace) -> int:
             scale = open_scale(scale_sim.port, "sics")
             hooks = device_hooks(BenchSettings(label_printer=printer_sim.uri))
             hooks.pop("printer", None)
+            hooks.pop("slip_printer", None)
             window = BenchWindow(
                 engine,
                 settings,

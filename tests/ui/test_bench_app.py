@@ -51,6 +51,8 @@ def test_a_packer_signs_in_and_only_packer_screens_open(bench: Bench) -> None:
 
 
 def test_a_complete_pack_prints_one_label_and_reports_the_order_packed(bench: Bench) -> None:
+    slips: list[object] = []
+    bench.engine.slip_printer = slips.append
     bench.sign_in("PK-1001", "1111")
     screen = bench.window.pack
     number = start_first_order(bench)
@@ -71,6 +73,18 @@ def test_a_complete_pack_prints_one_label_and_reports_the_order_packed(bench: Be
     assert fb.kind == K.LABEL_PRINTED, fb.message
     assert len(bench.printer_sim.printed) == 1
     assert screen.preview.pixmap() is not None and not screen.preview.pixmap().isNull()
+    assert len(slips) == 1 and getattr(slips[0], "order_number", None) == number
+    n = len(screen.history)
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F11)  # reprint: the hub hands back the same label
+    bench.qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
+    assert screen.history[-1].kind == K.LABEL_PRINTED
+    bench.qtbot.waitUntil(lambda: len(bench.printer_sim.printed) == 2, timeout=15000)
+    assert bench.printer_sim.printed[0] == bench.printer_sim.printed[1]
+    n = len(screen.history)
+    screen.key_in.setText("customer moved")
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)  # a packer may not void
+    bench.qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
+    assert not screen.history[-1].accepted and "supervisor" in screen.history[-1].message
     assert bench.scan_and_wait("CMD:SLIP_DONE").kind == K.DONE
     bench.drain()
     sent = {e["type"] for e in bench.engine.store.outbox_events()}
@@ -127,6 +141,29 @@ def test_a_weight_mismatch_blocks_the_label_until_a_supervisor_scans_their_badge
     fb = bench.scan_and_wait("SV-1001")
     bench.wait_kind(screen, K.LABEL_PRINTED, K.LABEL_PENDING)
     assert len(bench.printer_sim.printed) == 1
+
+
+def test_a_supervisor_voids_a_printed_label_with_a_reason(bench: Bench) -> None:
+    bench.sign_in("SV-1001", "3333")
+    screen = bench.window.pack
+    start_first_order(bench)
+    for code in pack_scans(bench):
+        bench.scan_and_wait(code)
+    parcel = bench.engine.pack.current
+    assert parcel is not None
+    bench.scale_sim.set_weight(bench.engine.pack.expected_weight_g(parcel))
+    bench.wait_kind(screen, K.LABEL_PRINTED)
+    n = len(screen.history)
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)  # no reason given
+    bench.qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
+    assert not screen.history[-1].accepted and "why" in screen.history[-1].message
+    screen.key_in.setText("box crushed, relabel")
+    n = len(screen.history)
+    bench.qtbot.keyClick(screen, Qt.Key.Key_F11, Qt.KeyboardModifier.ShiftModifier)
+    bench.qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
+    fb = screen.history[-1]
+    assert fb.kind == K.EXCEPTION and "box crushed" in fb.message, fb.message
+    assert bench.engine.pack.parcels[0].label == "void"
 
 
 def test_a_return_is_received_graded_and_restocked(bench: Bench) -> None:

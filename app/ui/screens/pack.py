@@ -166,6 +166,17 @@ class PackScreen(QWidget):
             QShortcut(QKeySequence(key), self, lambda w=word: self.command(w))
             buttons.addWidget(b)
             self.buttons[word] = b
+        self.reprint_button = QPushButton(self.tr("Reprint (F11)"))
+        self.reprint_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.reprint_button.clicked.connect(self.reprint)
+        QShortcut(QKeySequence("F11"), self, self.reprint)
+        buttons.addWidget(self.reprint_button)
+        self.void_button = QPushButton(self.tr("Void (Shift+F11)"))
+        self.void_button.setToolTip(self.tr("Supervisor: type the reason in the key-in field, then void"))
+        self.void_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.void_button.clicked.connect(self.void)
+        QShortcut(QKeySequence("Shift+F11"), self, self.void)
+        buttons.addWidget(self.void_button)
         self.refresh_button = QPushButton(self.tr("Get orders (F10)"))
         self.refresh_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.refresh_button.clicked.connect(self.get_orders)
@@ -227,6 +238,14 @@ class PackScreen(QWidget):
             kw["detail"] = self.key_in.text().strip()
             self.key_in.clear()
         self.runner.run(lambda: self.engine.pack_command(word, **kw), self.show_feedback, self._failed)
+
+    def reprint(self) -> None:
+        self.runner.run(self.engine.reprint_labels, self.show_feedback, self._failed)
+
+    def void(self) -> None:
+        reason = self.key_in.text().strip()
+        self.key_in.clear()
+        self.runner.run(lambda: self.engine.void_labels(reason), self.show_feedback, self._failed)
 
     def on_weight(self, reading: WeightReading) -> None:
         """Every scale reading: always shown; stable ones go to the engine while a parcel is weighed."""
