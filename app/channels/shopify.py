@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -68,6 +68,21 @@ mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
 
 OPEN_FULFILLMENT_STATES = {"OPEN", "IN_PROGRESS"}
 
+VARIANT_BY_SKU = """
+query VariantBySku($query: String!) {
+  productVariants(first: 1, query: $query) { edges { node { sku inventoryItem { id } } } }
+}
+"""
+
+SET_INVENTORY = """
+mutation SetInventory($input: InventorySetQuantitiesInput!) {
+  inventorySetQuantities(input: $input) {
+    inventoryAdjustmentGroup { id }
+    userErrors { field message }
+  }
+}
+"""
+
 
 class ShopifyClient:
     """``shop_url`` is ``https://{shop}.myshopify.com`` (a local fake in tests). ``sleep`` is injectable
@@ -84,8 +99,10 @@ class ShopifyClient:
         sleep: Callable[[float], None] = time.sleep,
         page_size: int = 50,
         max_attempts: int = 6,
+        stock_location_id: str = "",
     ) -> None:
         self.channel = channel
+        self.stock_location_id = stock_location_id  # the Shopify Location GID our stock is published as
         self.endpoint = f"{shop_url.rstrip('/')}/admin/api/{api_version}/graphql.json"
         self.http = http or httpx.Client(timeout=30.0)
         self.headers = {"X-Shopify-Access-Token": access_token, "Content-Type": "application/json"}
@@ -180,6 +197,31 @@ class ShopifyClient:
     def push_delivered(self, channel_ref: str, shipment: Shipment) -> None:
         # Shopify learns deliveries from the carrier's tracking itself; nothing to send.
         return None
+
+    def push_available(self, available: Mapping[str, int]) -> None:
+        """Set the ``available`` quantity of each SKU's inventory item at ``stock_location_id``
+        (``inventorySetQuantities``, absolute values: we are the source of truth)."""
+        if not self.stock_location_id:
+            raise ChannelError("no Shopify location configured for stock")
+        quantities = []
+        for sku, qty in sorted(available.items()):
+            edges = self.graphql(VARIANT_BY_SKU, {"query": f"sku:{sku}"})["productVariants"]["edges"]
+            if not edges:
+                continue  # not sold on this store
+            item = edges[0]["node"]["inventoryItem"]["id"]
+            quantities.append({"inventoryItemId": item, "locationId": self.stock_location_id, "quantity": max(0, qty)})
+        for start in range(0, len(quantities), 250):
+            payload = {
+                "name": "available",
+                "reason": "correction",
+                "ignoreCompareQuantity": True,
+                "quantities": quantities[start : start + 250],
+            }
+            result = self.graphql(SET_INVENTORY, {"input": payload})["inventorySetQuantities"]
+            if result.get("userErrors"):
+                raise ChannelError(
+                    "Shopify refused the stock: " + "; ".join(e["message"] for e in result["userErrors"])
+                )
 
 
 def _retry_after(resp: httpx.Response, default: float) -> float:

@@ -80,6 +80,13 @@ def test_fulfilment_is_pushed_with_tracking_and_a_second_push_is_refused(fake: F
         shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z999", "UPS"))
 
 
+def test_available_stock_is_set_per_inventory_item_at_our_location(fake: FakeShopify, shop_url: str) -> None:
+    fake.variants = {"SKU-1": "gid://shopify/InventoryItem/1"}
+    loc = "gid://shopify/Location/7"
+    ShopifyClient(shop_url, TOKEN, sleep=lambda s: None, stock_location_id=loc).push_available({"SKU-1": 5, "X": 2})
+    assert fake.inventory == {("gid://shopify/InventoryItem/1", loc): 5}
+
+
 def test_cancelled_order_is_marked_cancelled() -> None:
     fake = FakeShopify(orders=[shopify_order(1, cancelled=True)])
     shop = ShopifyClient("http://shop.test", TOKEN, http=httpx.Client(transport=_asgi(fake)), sleep=lambda s: None)

@@ -69,6 +69,8 @@ class FakeShopify:
     calls: list[dict[str, Any]] = field(default_factory=list)
     fulfillments: list[dict[str, Any]] = field(default_factory=list)
     fulfillment_status: dict[str, str] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)  # sku -> InventoryItem GID
+    inventory: dict[tuple[str, str], int] = field(default_factory=dict)  # (item, location) -> available
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/admin/api/{version}/graphql.json", self.graphql, methods=["POST"])])
@@ -106,6 +108,17 @@ class FakeShopify:
             return JSONResponse({"data": self._fulfillment_orders(variables["id"]), "extensions": self._cost(5, 990.0)})
         if "mutation FulfillmentCreate" in query:
             return JSONResponse({"data": self._fulfil(variables["fulfillment"]), "extensions": self._cost(10, 980.0)})
+        if "query VariantBySku" in query:
+            sku = variables["query"].removeprefix("sku:")
+            item = self.variants.get(sku)
+            edges = [] if item is None else [{"node": {"sku": sku, "inventoryItem": {"id": item}}}]
+            return JSONResponse({"data": {"productVariants": {"edges": edges}}, "extensions": self._cost(3, 990.0)})
+        if "mutation SetInventory" in query:
+            data = variables["input"]
+            for q in data["quantities"]:
+                self.inventory[(q["inventoryItemId"], q["locationId"])] = q["quantity"]
+            payload = {"inventoryAdjustmentGroup": {"id": "gid://shopify/InventoryAdjustmentGroup/1"}, "userErrors": []}
+            return JSONResponse({"data": {"inventorySetQuantities": payload}, "extensions": self._cost(10, 980.0)})
         return JSONResponse({"errors": [{"message": "unknown operation"}]})
 
     def _orders(self, v: dict[str, Any]) -> dict[str, Any]:

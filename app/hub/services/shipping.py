@@ -83,7 +83,7 @@ def db_serial(factory: sessionmaker[Session], carrier: str) -> Callable[[], int]
 def from_env(factory: sessionmaker[Session], env: Mapping[str, str] | None = None) -> ShippingConfig:
     """``PACKBENCH_TABLE_RATES`` (JSON file; default: the built-in local courier),
     ``PACKBENCH_EASYPOST_API_KEY``, ``PACKBENCH_SHIP_FROM`` (JSON: location code → address fields),
-    ``PACKBENCH_SHOPIFY_SHOP_URL`` + ``_ACCESS_TOKEN`` + ``_WEBHOOK_SECRET``,
+    ``PACKBENCH_SHOPIFY_SHOP_URL`` + ``_ACCESS_TOKEN`` + ``_WEBHOOK_SECRET`` (+ ``_LOCATION_ID`` for stock),
     ``PACKBENCH_WOO_SITE_URL`` + ``_CONSUMER_KEY`` + ``_CONSUMER_SECRET`` + ``_WEBHOOK_SECRET``,
     ``PACKBENCH_EASYPOST_WEBHOOK_SECRET``."""
     env = os.environ if env is None else env
@@ -96,7 +96,11 @@ def from_env(factory: sessionmaker[Session], env: Mapping[str, str] | None = Non
     ship_from = {code: Address(**fields) for code, fields in json.loads(env.get("PACKBENCH_SHIP_FROM") or "{}").items()}
     channels: dict[str, FulfilmentSink] = {}
     if env.get("PACKBENCH_SHOPIFY_SHOP_URL") and env.get("PACKBENCH_SHOPIFY_ACCESS_TOKEN"):
-        channels["shopify"] = ShopifyClient(env["PACKBENCH_SHOPIFY_SHOP_URL"], env["PACKBENCH_SHOPIFY_ACCESS_TOKEN"])
+        channels["shopify"] = ShopifyClient(
+            env["PACKBENCH_SHOPIFY_SHOP_URL"],
+            env["PACKBENCH_SHOPIFY_ACCESS_TOKEN"],
+            stock_location_id=env.get("PACKBENCH_SHOPIFY_LOCATION_ID", ""),
+        )
     if env.get("PACKBENCH_WOO_SITE_URL") and env.get("PACKBENCH_WOO_CONSUMER_KEY"):
         channels["woocommerce"] = WooCommerceClient(
             env["PACKBENCH_WOO_SITE_URL"],
