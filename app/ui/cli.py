@@ -18,7 +18,46 @@ def cmd_self_test(_args: argparse.Namespace) -> int:
     return run_self_test()
 
 
+def cmd_bench_card(args: argparse.Namespace) -> int:
+    """Print the pack and returns command cards, or save them as PNG images."""
+    from pathlib import Path
+
+    from app.bench.cards import pack_card, returns_card
+    from app.devices.errors import DeviceError
+
+    cards = {"pack": pack_card(), "returns": returns_card()}
+    if args.printer:
+        from app.devices.labels.zpl import render_zpl
+        from app.devices.printers.uri import open_label_printer
+
+        printer = open_label_printer(args.printer)
+        try:
+            for card in cards.values():
+                printer.send(render_zpl(card, dpi=args.dpi))
+        except DeviceError as exc:
+            print(f"error: {exc}")
+            return 1
+        print(f"2 command cards sent to {args.printer}")
+    if args.out:
+        from app.devices.labels.preview import preview_png
+
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, card in cards.items():
+            (folder / f"{name}-card.png").write_bytes(preview_png(card, dpi=args.dpi))
+        print(f"command cards saved in {folder}")
+    if not args.printer and not args.out:
+        print("say where: --printer URI and/or --out FOLDER")
+        return 2
+    return 0
+
+
 def register(sub: Any) -> None:
+    c: argparse.ArgumentParser = sub.add_parser("bench-card", help="print or save the command-barcode cards")
+    c.add_argument("--printer", help="label printer URI: tcp://HOST:9100, queue:NAME, file:PATH")
+    c.add_argument("--out", help="folder for PNG images of the cards")
+    c.add_argument("--dpi", type=int, default=203, choices=[203, 300, 600])
+    c.set_defaults(func=cmd_bench_card)
     p: argparse.ArgumentParser = sub.add_parser("bench", help="open this bench (first run: setup)")
     p.add_argument("--data-dir", help="the bench's data folder (default: in the user data folder)")
     p.set_defaults(func=cmd_bench)
