@@ -20,7 +20,7 @@ from app.devices.printers.tcp import TcpLabelPrinter
 from app.devices.scales.base import open_scale
 from app.devices.sim.scale_sim import ScaleSimulator
 from app.devices.sim.zebra_sim import ZebraSimulator
-from app.ui.main import hub_has_labels
+from app.ui.main import device_hooks, hub_has_labels
 from app.ui.main_window import BenchWindow
 from app.ui.sounds import SoundBoard
 
@@ -98,6 +98,7 @@ def bench(qtbot: QtBot, tmp_path: Path) -> Iterator[Bench]:
             test_scale=lambda s: "ok",
             test_printer=lambda s: "ok",
             scale_read=scale.read,
+            printer_probe=device_hooks(settings)["printer_probe"],
             sounds=sounds,
         )
         qtbot.addWidget(window)

@@ -280,3 +280,58 @@ def test_self_test_command_passes_offscreen_with_the_simulators() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
     report = json.loads(out.stdout)
     assert report["ok"] and {c["check"] for c in report["checks"]} >= {"resources", "live weight on screen"}
+
+
+def test_the_status_bar_shows_a_printer_fault_and_its_recovery(bench: Bench) -> None:
+    bench.window.printer.interval_s = 0.2  # type: ignore[union-attr]
+    bench.qtbot.waitUntil(lambda: "ready" in bench.window.status.printer.text(), timeout=15000)
+    bench.printer_sim.set_head_open(True)
+    bench.qtbot.waitUntil(lambda: "head open" in bench.window.status.printer.text(), timeout=15000)
+    bench.printer_sim.set_head_open(False)
+    bench.qtbot.waitUntil(lambda: "ready" in bench.window.status.printer.text(), timeout=15000)
+
+
+def test_an_idle_operator_is_signed_out_and_the_pack_in_hand_is_kept(bench: Bench) -> None:
+    bench.sign_in("PK-1001", "1111")
+    number = start_first_order(bench)
+    bench.window.last_input -= bench.window.settings.idle_sign_out_minutes * 60 + 1
+    bench.window._check_idle()
+    assert bench.window.current() == "signin" and bench.window.operator is None
+    bench.sign_in("PK-1001", "1111")
+    assert bench.engine.pack.order_number == number and number in bench.window.pack.title.text()
+
+
+def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from app.bench.embedded_hub import EmbeddedHub
+    from app.bench.engine import BenchEngine
+    from app.bench.settings import BenchSettings
+    from app.ui.main_window import BenchWindow
+    from app.ui.sounds import SoundBoard
+
+    folder = Path(str(tmp_path))
+    (folder / "hub").mkdir()
+    with EmbeddedHub(folder / "hub", orders=5) as hub:
+        engine = BenchEngine(folder / "bench", hub_url=hub.url)
+        saved: list[BenchSettings] = []
+        window = BenchWindow(
+            engine,
+            BenchSettings(hub_url=hub.url),
+            save_settings=saved.append,
+            test_scale=lambda s: "",
+            test_printer=lambda s: "",
+            sounds=SoundBoard(enabled=False),
+        )
+        qtbot.addWidget(window)  # type: ignore[attr-defined]
+        try:
+            assert window.current() == "settings"
+            screen = window.settings_screen
+            screen.enrol_code.setText(hub.enrolment_code)
+            screen.enrol()
+            qtbot.waitUntil(lambda: "Enrolled" in screen.message.text(), timeout=15000)  # type: ignore[attr-defined]
+            assert engine.enrolled and engine.station_name == "BENCH-1"
+            assert window.show_screen("signin")
+        finally:
+            window.shutdown()
+            engine.close()
