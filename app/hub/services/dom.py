@@ -117,38 +117,41 @@ def validate_and_route(session: Session, row: m.Order, order: Order, rules: Orde
     route_row(session, row, order, rules.routing)
 
 
-def _context(session: Session, skus: list[str]) -> tuple[RoutingContext, dict[str, m.Location]]:
-    rows = list(session.scalars(select(m.Location).order_by(m.Location.code)))
-    locations = [
-        Location(
-            code=r.code,
-            name=r.name,
-            kind=LocationKind(r.kind),
-            latitude=r.latitude,
-            longitude=r.longitude,
-            rank=r.rank,
-            daily_capacity=r.daily_capacity,
-            ships=r.ships,
-            accepts_pickup=r.accepts_pickup,
-        )
-        for r in rows
-    ]
-    available: dict[tuple[str, str], int] = {}
-    q = (
-        select(m.Location.code, m.Product.sku, m.StockLevel.on_hand - m.StockLevel.reserved)
-        .join(m.Location, m.Location.id == m.StockLevel.location_id)
-        .join(m.Product, m.Product.id == m.StockLevel.product_id)
-        .where(m.Product.sku.in_(skus))
-    )
-    for code, sku, avail in session.execute(q):
-        available[(code, sku)] = int(avail)
-    load: dict[str, int] = {}
-    capped = [r for r in rows if r.daily_capacity is not None]
-    if capped:
-        # Orders routed to the location today (by when they were stored), cancelled ones excepted.
+def _locations(session: Session) -> tuple[list[Location], dict[str, m.Location]]:
+    # Locations change rarely: read them once per session (a CSV import stores a batch per session).
+    cached = session.info.get("dom.locations")
+    if cached is None:
+        rows = list(session.scalars(select(m.Location).order_by(m.Location.code)))
+        domain = [
+            Location(
+                code=r.code,
+                name=r.name,
+                kind=LocationKind(r.kind),
+                latitude=r.latitude,
+                longitude=r.longitude,
+                rank=r.rank,
+                daily_capacity=r.daily_capacity,
+                ships=r.ships,
+                accepts_pickup=r.accepts_pickup,
+            )
+            for r in rows
+        ]
+        cached = session.info["dom.locations"] = (domain, {r.code: r for r in rows})
+    locations: tuple[list[Location], dict[str, m.Location]] = cached
+    return locations
+
+
+def _load_today(session: Session, by_code: dict[str, m.Location]) -> dict[str, int]:
+    """Orders placed at each capacity-limited location today; counted once per session, then kept
+    up to date by ``route_row`` as it routes."""
+    load: dict[str, int] | None = session.info.get("dom.load")
+    if load is None:
+        load = {}
         midnight = datetime.combine(now().date(), time(0), tzinfo=now().tzinfo)
-        for r in capped:
-            load[r.code] = int(
+        for code, r in by_code.items():
+            if r.daily_capacity is None:
+                continue
+            load[code] = int(
                 session.scalar(
                     select(func.count(m.Order.id)).where(
                         m.Order.location_id == r.id,
@@ -158,7 +161,22 @@ def _context(session: Session, skus: list[str]) -> tuple[RoutingContext, dict[st
                 )
                 or 0
             )
-    return RoutingContext(locations, available, load), {r.code: r for r in rows}
+        session.info["dom.load"] = load
+    return load
+
+
+def _context(session: Session, skus: list[str]) -> tuple[RoutingContext, dict[str, m.Location]]:
+    locations, by_code = _locations(session)
+    available: dict[tuple[str, str], int] = {}
+    q = (
+        select(m.Location.code, m.Product.sku, m.StockLevel.on_hand - m.StockLevel.reserved)
+        .join(m.Location, m.Location.id == m.StockLevel.location_id)
+        .join(m.Product, m.Product.id == m.StockLevel.product_id)
+        .where(m.Product.sku.in_(skus))
+    )
+    for code, sku, avail in session.execute(q):
+        available[(code, sku)] = int(avail)
+    return RoutingContext(locations, available, dict(_load_today(session, by_code))), by_code
 
 
 def route_row(session: Session, row: m.Order, order: Order, policy: RoutingPolicy, *, attempts: int = 2) -> None:
@@ -178,6 +196,9 @@ def route_row(session: Session, row: m.Order, order: Order, policy: RoutingPolic
         product_ids = {ln.sku: ln.product_id for ln in row.lines}
         units = {product_ids[sku]: q for sku, q in alloc.units.items()}
         if stock.try_reserve(session, loc.id, units):
+            load = session.info.get("dom.load")
+            if load is not None and loc.code in load:
+                load[loc.code] += 1
             row.location_id = loc.id
             orders.set_status(session, row, OrderStatus.ROUTED, decision.reason)
             orders.set_status(session, row, OrderStatus.QUEUED, f"queued at {loc.code}")
