@@ -109,3 +109,19 @@ def test_woocommerce_webhook_is_verified_stored_once_and_a_ping_stores_nothing(h
     assert woo(hub, woo_order(1)).json()["created"]
     assert woo(hub, woo_order(1)).json() == {"duplicate": True}
     assert order_count(hub) == 1
+
+
+def test_daily_capacity_reached_sends_the_next_order_to_the_next_location_and_says_so(hub: Hub) -> None:
+    hub.client.app.state.shipping = ShippingConfig(carriers=[make_courier()], webhook_secrets=SECRETS)  # type: ignore[union-attr]
+    hub.location("NEAR", latitude=52.52, longitude=13.40, daily_capacity=1)
+    hub.location("FAR", latitude=48.14, longitude=11.58)
+    hub.product("SKU-1")
+    hub.stock("NEAR", "SKU-1", 5)
+    hub.stock("FAR", "SKU-1", 5)
+    near = dict(WEBHOOK["shipping_address"], latitude=52.5, longitude=13.4)
+    first = shopify(hub, dict(WEBHOOK, shipping_address=near)).json()["order"]
+    second = shopify(hub, dict(WEBHOOK, id=2, shipping_address=near), delivery="d-2").json()["order"]
+    assert hub.ok("GET", f"/api/v1/orders/{first}")["location"] == "NEAR"
+    again = hub.ok("GET", f"/api/v1/orders/{second}")
+    assert again["location"] == "FAR"
+    assert "NEAR daily capacity of 1 orders reached" in again["routing_reason"]

@@ -142,8 +142,8 @@ def _locations(session: Session) -> tuple[list[Location], dict[str, m.Location]]
 
 
 def _load_today(session: Session, by_code: dict[str, m.Location]) -> dict[str, int]:
-    """Orders placed at each capacity-limited location today; counted once per session, then kept
-    up to date by ``route_row`` as it routes."""
+    """Orders routed to each capacity-limited location today (UTC), cancelled ones excepted; counted
+    once per session, then kept up to date by ``route_row`` as it routes."""
     load: dict[str, int] | None = session.info.get("dom.load")
     if load is None:
         load = {}
@@ -151,16 +151,17 @@ def _load_today(session: Session, by_code: dict[str, m.Location]) -> dict[str, i
         for code, r in by_code.items():
             if r.daily_capacity is None:
                 continue
-            load[code] = int(
-                session.scalar(
-                    select(func.count(m.Order.id)).where(
-                        m.Order.location_id == r.id,
-                        m.Order.created_at >= midnight,
-                        m.Order.status != OrderStatus.CANCELLED.value,
-                    )
+            routed_today = (
+                select(func.count(func.distinct(m.OrderStatusChange.order_id)))
+                .join(m.Order, m.Order.id == m.OrderStatusChange.order_id)
+                .where(
+                    m.Order.location_id == r.id,
+                    m.Order.status != OrderStatus.CANCELLED.value,
+                    m.OrderStatusChange.status == OrderStatus.ROUTED.value,
+                    m.OrderStatusChange.at >= midnight,
                 )
-                or 0
             )
+            load[code] = int(session.scalar(routed_today) or 0)
         session.info["dom.load"] = load
     return load
 
