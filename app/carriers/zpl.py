@@ -1,43 +1,22 @@
-"""A minimal shipping label in ZPL II, with every field's data hex-escaped.
-
-Customer text goes through ``^FH`` (field hex): characters outside printable ASCII, and the
-characters ZPL treats as commands (``^``, ``~``) or as the hex indicator (``_``), become ``_XX``
-escapes of their UTF-8 bytes, so an address cannot inject printer commands. ``^CI28`` makes the
-printer read the bytes as UTF-8.
-"""
+"""Our own carriers' shipping label, laid out with the shared label layout (``app.devices.labels``)
+and rendered to ZPL II by its renderer, which hex-escapes every field (``^FH``) so an address can
+never inject printer commands."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
+from app.devices.labels.zpl import escape_field, render_zpl
 from app.domain.orders import Address
 
-_SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) - {"^", "~", "_", "\\"}
+__all__ = ["escape_field", "shipping_label"]
 
 
-def escape_field(text: str) -> str:
-    """``text`` as ``^FH``-escaped field data (hex indicator ``_``)."""
-    out: list[str] = []
-    for ch in text:
-        if ch in _SAFE:
-            out.append(ch)
-        else:
-            out.extend(f"_{b:02X}" for b in ch.encode("utf-8"))
-    return "".join(out)
-
-
-def text_field(x: int, y: int, text: str, height: int = 30) -> str:
-    return f"^FO{x},{y}^A0N,{height},{height}^FH_^FD{escape_field(text)}^FS"
-
-
-def address_block(x: int, y: int, address: Address, height: int = 30) -> list[str]:
+def _lines(address: Address) -> list[str]:
     lines = [address.name, address.line1, address.line2, f"{address.postcode} {address.city}".strip()]
     lines += [address.region, address.country]
-    out = []
-    for line in (ln for ln in lines if ln.strip()):
-        out.append(text_field(x, y, line, height))
-        y += height + 6
-    return out
+    return [ln for ln in lines if ln.strip()]
 
 
 def shipping_label(
@@ -50,19 +29,19 @@ def shipping_label(
     weight_g: int,
     reference: str = "",
     extra: Sequence[str] = (),
+    dpi: int = 203,
 ) -> str:
-    """A 4x6 inch label at 203 dpi: sender, recipient, service, weight and a Code 128 barcode."""
-    parts = ["^XA", "^CI28", "^PW812", "^LL1218"]
-    parts.append(text_field(30, 30, f"FROM: {ship_from.name}", 24))
-    parts += address_block(30, 60, ship_from, 22)
-    parts.append("^FO20,250^GB772,3,3^FS")
-    parts.append(text_field(30, 270, "TO:", 28))
-    parts += address_block(30, 310, ship_to, 44)
-    parts.append("^FO20,650^GB772,3,3^FS")
-    parts.append(text_field(30, 670, f"{carrier.upper()}  {service}", 40))
-    parts.append(text_field(30, 720, f"{weight_g / 1000:.2f} kg   {reference}", 28))
-    for i, line in enumerate(extra):
-        parts.append(text_field(30, 760 + 34 * i, line, 26))
-    parts.append(f"^FO60,880^BY3^BCN,200,Y,N,N^FH_^FD{escape_field(tracking_number)}^FS")
-    parts.append("^XZ")
-    return "\n".join(parts) + "\n"
+    """A 4x6 inch label: sender, recipient, service, weight, reference and a Code 128 of the tracking
+    number. Returned as text (ZPL is ASCII once escaped)."""
+    elements: list[Text | Box | Code128] = [Box(3, 3, 95.6, 146.4), Text(6, 6, "FROM", height_mm=2.5)]
+    elements += [Text(6, 10 + 4 * i, line, height_mm=3) for i, line in enumerate(_lines(ship_from)[:4])]
+    elements += [Box(3, 30, 95.6, 0.5), Text(6, 33, "TO", height_mm=3)]
+    elements += [Text(6, 39 + 7 * i, line, height_mm=5.5) for i, line in enumerate(_lines(ship_to)[:6])]
+    elements += [
+        Box(3, 84, 95.6, 0.5),
+        Text(6, 87, f"{carrier.upper()}  {service}", height_mm=5),
+        Text(6, 95, f"{weight_g / 1000:.2f} kg   {reference}".strip(), height_mm=3.5),
+    ]
+    elements += [Text(6, 101 + 4.5 * i, line, height_mm=3.2) for i, line in enumerate(extra[:2])]
+    elements.append(Code128(8, 112, tracking_number, height_mm=25))
+    return render_zpl(Label(LABEL_4X6, tuple(elements)), dpi=dpi).decode("ascii")
