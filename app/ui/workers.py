@@ -70,51 +70,11 @@ class TaskRunner(QObject):
         return bool(self.pool.waitForDone(msecs))
 
 
-class ScaleMonitor(QObject):
-    """Reads the scale continuously on its own thread; the latest reading is always on screen.
-
-    ``read`` is the device's read function (``Scale.read``); a reading that raises becomes a
-    DISCONNECTED reading with the device's message, and reading goes on (the device layer
-    reopens an unplugged port by itself).
-    """
-
-    reading = Signal(object)
-
-    def __init__(self, read: Callable[[], WeightReading], *, interval_s: float = 0.2, parent: QObject | None = None):
-        super().__init__(parent)
-        self._read = read
-        self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self.latest = WeightReading(ScaleState.DISCONNECTED, None, "not started")
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="scale-monitor", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            started = time.monotonic()
-            try:
-                r = self._read()
-            except Exception as exc:
-                r = WeightReading(ScaleState.DISCONNECTED, None, str(exc))
-            self.latest = r
-            self.reading.emit(r)
-            self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
-
-
 class Poller(QObject):
-    """Calls ``probe`` every ``interval_s`` on its own thread and emits what it returns (e.g. printer state)."""
+    """Calls ``probe`` every ``interval_s`` seconds on its own thread and emits each result as ``result``.
+
+    A probe that raises emits the exception itself (the GUI shows it); polling goes on.
+    """
 
     result = Signal(object)
 
@@ -128,7 +88,7 @@ class Poller(QObject):
     def start(self) -> None:
         if self._thread is None:
             self._stop.clear()
-            self._thread = threading.Thread(target=self._loop, name="poller", daemon=True)
+            self._thread = threading.Thread(target=self._loop, name=type(self).__name__, daemon=True)
             self._thread.start()
 
     def stop(self) -> None:
@@ -139,9 +99,35 @@ class Poller(QObject):
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            started = time.monotonic()
             try:
                 value = self._probe()
             except Exception as exc:
                 value = exc
             self.result.emit(value)
-            self._stop.wait(self.interval_s)
+            self._stop.wait(max(0.0, self.interval_s - (time.monotonic() - started)))
+
+
+class ScaleMonitor(Poller):
+    """Reads the scale continuously on its own thread; the latest reading is always on screen.
+
+    ``read`` is the device's read function (``Scale.read``); a reading that raises becomes a
+    DISCONNECTED reading with the device's message, and reading goes on (the device layer
+    reopens an unplugged port by itself). Readings arrive as ``reading``.
+    """
+
+    reading = Signal(object)
+
+    def __init__(self, read: Callable[[], WeightReading], *, interval_s: float = 0.2, parent: QObject | None = None):
+        super().__init__(self._safe_read, interval_s=interval_s, parent=parent)
+        self._read = read
+        self.latest = WeightReading(ScaleState.DISCONNECTED, None, "not started")
+        self.result.connect(self.reading.emit)
+
+    def _safe_read(self) -> WeightReading:
+        try:
+            r = self._read()
+        except Exception as exc:
+            r = WeightReading(ScaleState.DISCONNECTED, None, str(exc))
+        self.latest = r
+        return r

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from app.bench.packing import PackState
 from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
+from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.tables import RowsModel
 from app.ui.workers import TaskRunner
@@ -88,9 +88,7 @@ def preview_label(order_number: str, ship_to: dict[str, Any], parcel_no: int, we
     return Label(LABEL_4X6, tuple(elements))
 
 
-class PackScreen(QWidget):
-    feedback_shown = Signal(object)
-
+class PackScreen(ScanScreen):
     def __init__(
         self,
         engine: BenchEngine,
@@ -98,13 +96,9 @@ class PackScreen(QWidget):
         banner: FeedbackBanner,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.engine = engine
-        self.runner = runner
-        self.banner = banner
+        super().__init__(engine, runner, banner, parent)
         self.last_reading: WeightReading | None = None
         self._forwarded: tuple[Any, ...] | None = None
-        self.history: list[Feedback] = []
         self._preview_key: tuple[Any, ...] | None = None
 
         self.title = QLabel()
@@ -146,10 +140,6 @@ class PackScreen(QWidget):
         self.preview = QLabel()
         self.preview.setMinimumSize(200, 300)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key_in = QLineEdit()
-        self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
-        self.key_in.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # scanner keys must not land here by default
-        self.key_in.returnPressed.connect(self._keyed_in)
 
         buttons = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -214,22 +204,8 @@ class PackScreen(QWidget):
         self.refresh()
 
     # ---------------------------------------------------------------- input
-    def handle_scan(self, code: str) -> None:
-        self.runner.run(lambda: self.engine.scan(code), self.show_feedback, self._failed)
-
-    def handle_typed(self, text: str) -> None:
-        """Keys typed slowly (not a scanner) collect in the key-in field; Enter submits them."""
-        for char in text:
-            if char == "\r":
-                self._keyed_in()
-            else:
-                self.key_in.setText(self.key_in.text() + char)
-
-    def _keyed_in(self) -> None:
-        code = self.key_in.text().strip()
-        self.key_in.clear()
-        if code:
-            self.handle_scan(code)
+    def submit_code(self, code: str) -> Feedback:
+        return self.engine.scan(code)
 
     def command(self, word: str, **kw: Any) -> None:
         """A button or F-key. For an exception, text typed in the key-in field goes with it as the detail
@@ -237,15 +213,15 @@ class PackScreen(QWidget):
         if word in ("SHORT_PICK", "DAMAGED") and "detail" not in kw:
             kw["detail"] = self.key_in.text().strip()
             self.key_in.clear()
-        self.runner.run(lambda: self.engine.pack_command(word, **kw), self.show_feedback, self._failed)
+        self.step(lambda: self.engine.pack_command(word, **kw))
 
     def reprint(self) -> None:
-        self.runner.run(self.engine.reprint_labels, self.show_feedback, self._failed)
+        self.step(self.engine.reprint_labels)
 
     def void(self) -> None:
         reason = self.key_in.text().strip()
         self.key_in.clear()
-        self.runner.run(lambda: self.engine.void_labels(reason), self.show_feedback, self._failed)
+        self.step(lambda: self.engine.void_labels(reason))
 
     def on_weight(self, reading: WeightReading) -> None:
         """Every scale reading: always shown; stable ones go to the engine while a parcel is weighed."""
@@ -260,22 +236,12 @@ class PackScreen(QWidget):
         if key == self._forwarded:
             return  # the same steady weight again: the answer would be the same
         self._forwarded = key
-        self.runner.run(lambda: self.engine.weigh(reading), self.show_feedback, self._failed)
+        self.step(lambda: self.engine.weigh(reading))
 
     def get_orders(self) -> None:
         self.runner.run(lambda: self.engine.lease(), lambda _n: self.refresh_queue(), self._failed)
 
     # ---------------------------------------------------------------- output
-    def _failed(self, exc: Exception) -> None:
-        self.banner.show_text(self.tr("Could not do that: %1").replace("%1", str(exc)), "wrong")
-        self.banner.sounds.play("wrong")
-
-    def show_feedback(self, fb: Feedback) -> None:
-        self.history.append(fb)
-        self.banner.show_feedback(fb)
-        self.refresh()
-        self.feedback_shown.emit(fb)
-
     def refresh(self) -> None:
         pack = self.engine.pack
         order = pack.order

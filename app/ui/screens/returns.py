@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -28,6 +28,7 @@ from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.receiving import ReturnState
 from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition
+from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.tables import RowsModel
 from app.ui.workers import TaskRunner
@@ -46,20 +47,14 @@ def _colour(row: Sequence[Any]) -> str | None:
     return "#c8e6c9" if row[3] >= row[2] else None
 
 
-class ReturnsScreen(QWidget):
-    feedback_shown = Signal(object)
-
+class ReturnsScreen(ScanScreen):
     def __init__(self, engine: BenchEngine, runner: TaskRunner, banner: FeedbackBanner, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.engine = engine
-        self.runner = runner
-        self.banner = banner
+        super().__init__(engine, runner, banner, parent)
         self.banner.show_text(self.tr("Scan the return label, RMA number or order number"), "info")
-        self.history: list[Feedback] = []
         self.title = QLabel(self.tr("No return in hand"))
         self.title.setObjectName("title")
-        self.step = QLabel("")
-        self.step.setObjectName("hint")
+        self.step_hint = QLabel("")
+        self.step_hint.setObjectName("hint")
         self.lines = RowsModel(
             [self.tr("Product"), self.tr("SKU"), self.tr("Expected"), self.tr("Received")], colour=_colour
         )
@@ -81,10 +76,6 @@ class ReturnsScreen(QWidget):
         self.bin.setPlaceholderText(self.tr("restock bin (default: RETURNS)"))
         # Fields take focus only when clicked: scanner keys must not land in them by default.
         self.bin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.key_in = QLineEdit()
-        self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
-        self.key_in.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.key_in.returnPressed.connect(self._keyed_in)
 
         self.condition_buttons: dict[Condition, QPushButton] = {}
         self.disposition_buttons: dict[Disposition, QPushButton] = {}
@@ -112,7 +103,7 @@ class ReturnsScreen(QWidget):
         grid = QGridLayout(self)
         grid.addWidget(self.banner, 0, 0, 1, 2)
         grid.addWidget(self.title, 1, 0, 1, 2)
-        grid.addWidget(self.step, 2, 0, 1, 2)
+        grid.addWidget(self.step_hint, 2, 0, 1, 2)
         grid.addWidget(view, 3, 0)
         grid.addWidget(graded_view, 3, 1)
         grid.addLayout(grades, 4, 0, 1, 2)
@@ -125,47 +116,25 @@ class ReturnsScreen(QWidget):
         self.refresh()
 
     # ---------------------------------------------------------------- input
-    def handle_scan(self, code: str) -> None:
-        self.runner.run(lambda: self.engine.return_scan(code), self.show_feedback, self._failed)
-
-    def handle_typed(self, text: str) -> None:
-        """Keys typed slowly (not a scanner) collect in the key-in field; Enter submits them."""
-        for char in text:
-            if char == "\r":
-                self._keyed_in()
-            else:
-                self.key_in.setText(self.key_in.text() + char)
-
-    def _keyed_in(self) -> None:
-        code = self.key_in.text().strip()
-        self.key_in.clear()
-        if code:
-            self.handle_scan(code)
+    def submit_code(self, code: str) -> Feedback:
+        return self.engine.return_scan(code)
 
     def grade(self, condition: Condition) -> None:
-        self.runner.run(lambda: self.engine.return_grade(condition), self.show_feedback, self._failed)
+        self.step(lambda: self.engine.return_grade(condition))
 
     def dispose(self, disposition: Disposition) -> None:
         bin_code = self.bin.text().strip() or None
-        self.runner.run(lambda: self.engine.return_dispose(disposition, bin_code), self.show_feedback, self._failed)
+        self.step(lambda: self.engine.return_dispose(disposition, bin_code))
 
     def finish(self) -> None:
-        self.runner.run(self.engine.return_finish, self.show_feedback, self._failed)
+        self.step(self.engine.return_finish)
 
     # ---------------------------------------------------------------- output
-    def _failed(self, exc: Exception) -> None:
-        self.banner.show_text(self.tr("Could not do that: %1").replace("%1", str(exc)), "wrong")
-        self.banner.sounds.play("wrong")
-
-    def show_feedback(self, fb: Feedback) -> None:
-        self.history.append(fb)
-        self.banner.show_feedback(fb)
+    def on_feedback(self, fb: Feedback) -> None:
         if fb.kind == FeedbackKind.RECEIVED:
             self.summary.setText(fb.message)
         elif fb.kind == FeedbackKind.RETURN_STARTED:
             self.summary.setText("")
-        self.refresh()
-        self.feedback_shown.emit(fb)
 
     def refresh(self) -> None:
         session = self.engine.returns
@@ -181,7 +150,7 @@ class ReturnsScreen(QWidget):
             ),
             ReturnState.DONE: self.tr("Return received. Scan the next return."),
         }
-        self.step.setText(steps.get(state, ""))
+        self.step_hint.setText(steps.get(state, ""))
         if rma is None:
             self.title.setText(self.tr("No return in hand"))
             self.lines.set_rows([])
