@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from app.carriers.base import CarrierTimeout, Label, ParcelRequest, Rate
+from app.carriers.shopping import ShoppingRules
 from app.carriers.table_rate import TableRateCarrier, is_valid_s10
 from app.channels.base import Shipment
 from app.domain.events import LabelPrinted
@@ -137,3 +138,24 @@ def test_problem_tracking_is_listed_and_noted_on_the_order(hub: Hub, status: str
     assert [(e["order_number"], e["status"]) for e in listed] == [(number, status)]
     notes = [h["note"] for h in hub.ok("GET", f"/api/v1/orders/{number}")["history"]]
     assert f"tracking {tracking}: {status} (x)" in notes
+
+
+def test_easypost_label_through_the_hub_survives_a_lost_answer_with_one_charge(hub: Hub) -> None:
+    from app.carriers.easypost import EasyPostCarrier
+    from tests.fakes.easypost import API_KEY, FakeEasyPost
+    from tests.fakes.server import serve
+
+    fake = FakeEasyPost(lose_next_buy_answer=True)
+    with serve(fake.app()) as url:
+        fake.base_url = url
+        carrier = EasyPostCarrier(API_KEY, base_url=f"{url}/v2", timeout_s=0.3)
+        rules = ShoppingRules(excluded_services=frozenset({"localcourier:*"}))
+        number, station = packed_order(hub, RecordingSink())
+        hub.client.app.state.shipping = ShippingConfig(carriers=[make_courier(), carrier], rules=rules)  # type: ignore[union-attr]
+        assert label(hub, station, number).status_code == 503
+        answer = label(hub, station, number)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert fake.charges == 1 and len(fake.shipments) == 1
+    assert body["carrier"] == "easypost" and body["service"] == "USPS GroundAdvantage"
+    assert body["zpl"].startswith("^XA") and body["tracking_number"] in body["zpl"]
