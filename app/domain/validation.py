@@ -164,8 +164,8 @@ def _risk_issues(order: Order, rules: RiskRules, previous_orders: int) -> list[V
         issues.append(
             ValidationIssue(
                 IssueCode.FIRST_ORDER_VALUE,
-                f"first order from this customer is {_major(order.total.amount_minor)} "
-                f"{order.total.currency}, above the {_major(limit)} limit",
+                f"first order from this customer is {_major(order.total.amount_minor, order.total.currency)} "
+                f"{order.total.currency}, above the {_major(limit, order.total.currency)} limit",
             )
         )
     if rules.hold_on_channel_risk_flag and order.risk_flag:
@@ -173,10 +173,17 @@ def _risk_issues(order: Order, rules: RiskRules, previous_orders: int) -> list[V
     return issues
 
 
-def _major(minor: int) -> str:
+# ISO 4217 currencies without a hundredth as their minor unit (for the messages only).
+_EXPONENT = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3, "JOD": 3, "TND": 3}
+
+
+def _major(minor: int, currency: str = "USD") -> str:
+    exp = _EXPONENT.get(currency.upper(), 2)
     sign = "-" if minor < 0 else ""
-    whole, cents = divmod(abs(minor), 100)
-    return f"{sign}{whole}.{cents:02d}"
+    if exp == 0:
+        return f"{sign}{abs(minor)}"
+    whole, frac = divmod(abs(minor), 10**exp)
+    return f"{sign}{whole}.{frac:0{exp}d}"
 
 
 def apply_validation(order: Order, result: ValidationResult) -> OrderStatus:

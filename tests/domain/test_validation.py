@@ -127,3 +127,8 @@ def test_pickup_order_needs_no_street_address_but_a_way_to_reach_the_customer() 
     bare = Address("Ada", "", "", "", "GB")
     assert not validate_order(make(bare, order_type=OrderType.PICKUP), RiskRules()).ok
     assert validate_order(make(bare, order_type=OrderType.PICKUP, customer_email="a@x.io"), RiskRules()).ok
+
+
+def test_first_order_limit_message_uses_the_currency_minor_unit() -> None:
+    result = validate_order(make(total=Money(120_000, "JPY")), RiskRules(first_order_limit_minor=100_000))
+    assert "120000 JPY, above the 100000 limit" in (result.hold_reason or "")
