@@ -159,3 +159,31 @@ def test_easypost_label_through_the_hub_survives_a_lost_answer_with_one_charge(h
     assert fake.charges == 1 and len(fake.shipments) == 1
     assert body["carrier"] == "easypost" and body["service"] == "USPS GroundAdvantage"
     assert body["zpl"].startswith("^XA") and body["tracking_number"] in body["zpl"]
+
+
+def test_signed_easypost_tracker_webhook_delivers_the_order_and_a_forged_one_changes_nothing(hub: Hub) -> None:
+    import hashlib
+    import hmac
+    import json
+
+    sink = RecordingSink()
+    number, station = packed_order(hub, sink)
+    hub.client.app.state.shipping = ShippingConfig(  # type: ignore[union-attr]
+        carriers=[make_courier()], channels={"web": sink}, webhook_secrets={"easypost": "ep-secret"}
+    )
+    tracking = label(hub, station, number).json()["tracking_number"]
+    printed = LabelPrinted(order_number=number, parcel_no=1, tracking_number=tracking, carrier="localcourier")
+    post(hub, station, [printed.to_wire()])
+    event = {
+        "object": "Event",
+        "description": "tracker.updated",
+        "result": {"object": "Tracker", "tracking_code": tracking, "status": "delivered", "tracking_details": []},
+    }
+    body = json.dumps(event).encode()
+    url = "/api/v1/channels/easypost/webhooks"
+    forged = hub.client.post(url, content=body, headers={"X-Hmac-Signature": "hmac-sha256-hex=00"})
+    assert forged.status_code == 401
+    assert hub.ok("GET", f"/api/v1/orders/{number}")["status"] == "shipped"
+    sig = "hmac-sha256-hex=" + hmac.new(b"ep-secret", body, hashlib.sha256).hexdigest()
+    assert hub.client.post(url, content=body, headers={"X-Hmac-Signature": sig}).status_code == 200
+    assert hub.ok("GET", f"/api/v1/orders/{number}")["status"] == "delivered"
