@@ -54,15 +54,20 @@ class RoutingContext:
     locations: Sequence[Location]
     available: Mapping[tuple[str, str], int]
     orders_today: Mapping[str, int] = field(default_factory=dict)
+    _index: dict[str, Location] | None = field(default=None, init=False, repr=False, compare=False)
 
     def stock(self, location_code: str, sku: str) -> int:
         return max(0, self.available.get((location_code, sku), 0))
 
     def location(self, code: str) -> Location:
-        for loc in self.locations:
-            if loc.code == code:
-                return loc
-        raise DomainError(f"unknown location {code!r}")
+        index: dict[str, Location] | None = self._index
+        if index is None or len(index) != len(self.locations):
+            index = {loc.code: loc for loc in self.locations}
+            object.__setattr__(self, "_index", index)
+        try:
+            return index[code]
+        except KeyError:
+            raise DomainError(f"unknown location {code!r}") from None
 
 
 class RoutingRule:
@@ -174,11 +179,13 @@ def default_rules() -> tuple[RoutingRule, ...]:
 @dataclass(frozen=True, slots=True)
 class RoutingPolicy:
     """``allow_split``: may an order that no single location can fill ship from several?
-    ``max_locations``: at most this many locations in one split order."""
+    ``max_locations``: at most this many locations in one split order. ``split_candidates``: splits
+    are searched among this many most preferred locations that hold any of the units."""
 
     rules: tuple[RoutingRule, ...] = field(default_factory=default_rules)
     allow_split: bool = True
     max_locations: int = 3
+    split_candidates: int = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +235,6 @@ def route(order: Order, ctx: RoutingContext, policy: RoutingPolicy | None = None
     ]
     plans = single
     split_note = ""
-    if needs_stock and single:
-        lacking = {loc.code: short for loc in eligible if (short := _shortage(units, [loc], ctx))}
-        if lacking:
-            excluded_note = (
-                " (lacking stock: " + "; ".join(f"{c} short of {s}" for c, s in sorted(lacking.items())) + ")"
-            ) + excluded_note
     may_split = policy.allow_split and order.order_type != OrderType.PICKUP
     if plans and needs_stock and may_split and not any(isinstance(r, FewestSplits) for r in policy.rules):
         # Without "fewest splits" in the chain a closer split may beat one far shipment.
@@ -253,8 +254,24 @@ def route(order: Order, ctx: RoutingContext, policy: RoutingPolicy | None = None
             return RoutingDecision((), why + excluded_note, excluded)
         split_note = "no single location has every unit in stock, so the order ships in parts; "
 
-    ranked = sorted(plans, key=lambda p: (tuple(r.score(p, order, ctx) for r in policy.rules), p.label))
+    def key(p: Plan) -> tuple[tuple[float, ...], str]:
+        return tuple(r.score(p, order, ctx) for r in policy.rules), p.label
+
+    ranked = sorted(plans, key=key)
     chosen = ranked[0]
+    if needs_stock and not split_note:
+        # Name the locations the chain would have preferred had they had the stock ("why not the closest?").
+        in_plan = {c for p in plans for c in p.location_codes}
+        best = key(chosen)
+        better = sorted(
+            (k, loc)
+            for loc in eligible
+            if loc.code not in in_plan
+            and (k := key(Plan((Allocation(loc.code, dict(units), distances[loc.code]),)))) < best
+        )
+        if better:
+            notes = [f"{loc.code} short of {_shortage(units, [loc], ctx)}" for _k, loc in better[:3]]
+            excluded_note = " (lacking stock: " + "; ".join(notes) + ")" + excluded_note
     reason = split_note + _explain(chosen, ranked[1:], order, ctx, policy.rules, needs_stock)
     return RoutingDecision(chosen.allocations, reason + excluded_note, excluded)
 
@@ -300,10 +317,13 @@ def _split_plans(
         plan = Plan((Allocation(loc.code, {}, distances[loc.code]),))
         return (*(r.score(plan, order, ctx) for r in policy.rules), 0.0)
 
-    stocked = [loc for loc in eligible if any(ctx.stock(loc.code, sku) > 0 for sku in units)]
+    # The most preferred locations holding any of the units; the cap keeps the combinations few
+    # (C(12, 3) = 220) when a network has many locations.
+    stocked = sorted((loc for loc in eligible if any(ctx.stock(loc.code, sku) > 0 for sku in units)), key=one)
+    stocked = stocked[: policy.split_candidates]
     for size in range(2, min(policy.max_locations, len(stocked)) + 1):
         found: list[Plan] = []
-        for combo in itertools.combinations(sorted(stocked, key=one), size):
+        for combo in itertools.combinations(stocked, size):
             plan = _fill(units, combo, ctx, distances)
             if plan is not None:
                 found.append(plan)
