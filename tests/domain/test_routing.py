@@ -237,3 +237,17 @@ def test_reservation_failing_midway_releases_what_it_took_and_leaves_the_order_a
         reserve_decision(o, decision, levels)
     assert levels[("LDS", "A")].reserved == 0
     assert o.status == OrderStatus.VALIDATED
+
+
+def test_lacking_stock_note_names_only_locations_the_chain_would_have_preferred() -> None:
+    ctx = RoutingContext(ALL, {("LDS", "A"): 0, ("MAN", "A"): 5})
+    reason = route(order({"A": 1}), ctx).reason
+    assert "LDS short of A (0 of 1)" in reason  # closer than MAN: worth saying why not
+    assert "LON" not in reason and "YRK short" in reason  # YRK (36 km) is closer than MAN (58 km) too
+
+
+def test_split_is_found_in_a_large_network() -> None:
+    many = [Location(f"L{i:02d}", f"L{i}", latitude=50 + i * 0.1, longitude=-1.0, rank=i) for i in range(40)]
+    stock = {("L05", "A"): 1, ("L07", "B"): 1}
+    decision = route(order({"A": 1, "B": 1}), RoutingContext(many, stock))
+    assert decision.split and set(decision.location_codes) == {"L05", "L07"}
