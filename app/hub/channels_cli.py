@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-BATCH = 100
+BATCH = 1000
 
 
 class ProgressBar:
@@ -39,13 +39,14 @@ class ProgressBar:
 
 def cmd_import_csv(args: argparse.Namespace) -> int:
     from sqlalchemy import select
+    from sqlalchemy.exc import IntegrityError
 
     from app.channels.base import ChannelOrder
     from app.channels.csv_import import parse_orders
     from app.hub import models as m
     from app.hub.cli import _db, _ensure_schema, _session_factory
     from app.hub.database import unit_of_work
-    from app.hub.services import dom
+    from app.hub.services import bulk_import, dom
 
     url = _db(args)
     _ensure_schema(url)
@@ -73,12 +74,19 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     created = repeats = held = 0
     total = len(result.orders)
     for start in range(0, total, BATCH):
-        with unit_of_work(factory) as session:
-            for order in result.orders[start : start + BATCH]:
-                outcome = dom.ingest(session, ChannelOrder(order), rules)
-                created += outcome.created
-                repeats += not outcome.created
-                held += outcome.status == "on_hold"
+        chunk = result.orders[start : start + BATCH]
+        try:
+            with unit_of_work(factory) as session:
+                done = bulk_import.import_batch(session, chunk, rules)
+            created, repeats, held = created + done.created, repeats + done.repeats, held + done.held
+        except IntegrityError:
+            # Someone stored one of these orders meanwhile: take the batch order by order.
+            with unit_of_work(factory) as session:
+                for order in chunk:
+                    outcome = dom.ingest(session, ChannelOrder(order), rules)
+                    created += outcome.created
+                    repeats += not outcome.created
+                    held += outcome.status == "on_hold"
         bar(min(start + BATCH, total), total)
     seconds = time.perf_counter() - started
     print(result.summary)

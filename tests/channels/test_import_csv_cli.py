@@ -67,3 +67,47 @@ def test_only_good_rows_imports_the_good_orders_and_a_rerun_stores_nothing_twice
     assert main(["hub", "import-csv", path, "--db", db, "--only-good-rows"]) == 0
     assert "stored 0 new orders (0 on hold), 2 already stored" in capsys.readouterr().out
     assert orders_in(db) == 2
+
+
+def reserved_and_queued(url: str) -> tuple[int, int, list[str]]:
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        reserved = int(s.scalar(select(func.sum(m.StockLevel.reserved))) or 0)
+        queued = int(
+            s.scalar(
+                select(func.sum(m.OrderLine.quantity))
+                .join(m.Order, m.Order.id == m.OrderLine.order_id)
+                .where(m.Order.status == "queued")
+            )
+            or 0
+        )
+        holds = [h or "" for h in s.scalars(select(m.Order.hold_reason).where(m.Order.status == "on_hold"))]
+    engine.dispose()
+    return reserved, queued, holds
+
+
+def test_batch_import_reserves_exactly_what_it_queues_and_holds_the_rest_with_the_reason(
+    db: str, tmp_path: Path
+) -> None:
+    rows = [f"{i},A,7,Ada,1 Row,Leeds,LS1 5AB,GB\n" for i in range(20)]  # 140 units wanted, 100 in stock
+    assert main(["hub", "import-csv", write(tmp_path, rows), "--db", db]) == 0
+    reserved, queued, holds = reserved_and_queued(db)
+    assert reserved == queued == 98  # 14 orders of 7
+    assert len(holds) == 6 and all("no single location has every unit in stock" in h for h in holds)
+
+
+def test_batch_that_meets_a_concurrent_writer_falls_back_to_order_by_order(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from app.hub.services import bulk_import
+
+    def clash(*_args: object) -> None:
+        raise IntegrityError("INSERT", {}, Exception("uq_orders_channel_order"))
+
+    monkeypatch.setattr(bulk_import, "import_batch", clash)
+    assert main(["hub", "import-csv", write(tmp_path, GOOD), "--db", db]) == 0
+    assert orders_in(db) == 2
+    reserved, queued, _ = reserved_and_queued(db)
+    assert reserved == queued == 3
