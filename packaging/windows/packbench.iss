@@ -16,6 +16,8 @@
 #endif
 #define AppName "packbench"
 #define AppExe "packbench.exe"
+; The same program with a console window: --version, self-test, the hub commands.
+#define ConsoleExe "packbench-console.exe"
 #define BuildDir "..\..\dist\packbench"
 
 [Setup]
@@ -49,18 +51,18 @@ Name: "english"; MessagesFile: "compiler:Default.isl"
 Name: "desktopicon"; Description: "{cm:CreateDesktopIcon}"; GroupDescription: "{cm:AdditionalIcons}"
 
 [Files]
-; The whole one-folder build: packbench.exe, its _internal\ folder (Python, Qt, plugins, resources).
+; The whole one-folder build: packbench.exe, packbench-console.exe, the _internal\ folder (Python, Qt, plugins, resources).
 Source: "{#BuildDir}\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
 Source: "..\icons\packbench.ico"; DestDir: "{app}"; Flags: ignoreversion
 
 [Icons]
 Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; IconFilename: "{app}\packbench.ico"; Comment: "Pack, weigh and ship orders"
 Name: "{group}\{#AppName} demo (simulated devices)"; Filename: "{app}\{#AppExe}"; Parameters: "demo"; IconFilename: "{app}\packbench.ico"
-Name: "{group}\{#AppName} self-test"; Filename: "{cmd}"; Parameters: "/k ""{app}\{#AppExe}"" self-test"; IconFilename: "{app}\packbench.ico"
+Name: "{group}\{#AppName} self-test"; Filename: "{cmd}"; Parameters: "/k ""{app}\{#ConsoleExe}"" self-test"; IconFilename: "{app}\packbench.ico"
 Name: "{group}\{cm:UninstallProgram,{#AppName}}"; Filename: "{uninstallexe}"
 Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; IconFilename: "{app}\packbench.ico"; Tasks: desktopicon
 
 [Run]
 ; Prove the install before the first shift: offscreen window, resources, simulated scale and printer.
-Filename: "{app}\{#AppExe}"; Parameters: "self-test"; StatusMsg: "Checking the installation (packbench self-test)..."; Flags: runhidden waituntilterminated
+Filename: "{app}\{#ConsoleExe}"; Parameters: "self-test"; StatusMsg: "Checking the installation (packbench self-test)..."; Flags: runhidden waituntilterminated
 Filename: "{app}\{#AppExe}"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent

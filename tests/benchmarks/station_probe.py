@@ -6,8 +6,9 @@ Modes (each prints one line ``RESULT {json}``):
              item scanned as a keyboard wedge types it, timed from the Enter key to the screen
              repainted with the answer; the engine's own share of each scan is timed too.
 ``shift``    a headless robot shift (real engine, device simulators, embedded hub): wall time of
-             the packing phase per order, and the part of it spent in ``time.sleep`` on the
-             robot's thread (waiting for a simulated scale or printer), which is not software time.
+             the packing phase per order, and the parts of it that are not software time: the
+             robot's ``time.sleep`` and the time inside the scale's ``read`` and the printer's
+             ``send`` (waiting for the simulated device to answer, as a real one would).
 ``prepare``  fill DIR with an enrolled bench whose store caches 10,000 leased orders.
 ``bare``     the baseline window: QApplication and an empty QMainWindow, shown.
 ``bench``    the bench window over DIR, shown; then its queue loaded with every cached order.
@@ -209,16 +210,39 @@ def mode_shift() -> dict[str, Any]:
             real_sleep(seconds)
 
     phase: dict[str, float] = {}
+    device = [0.0]
+
+    def timed(fn: Any) -> Any:
+        """``fn`` with the time spent in it added to the device clock (on the robot's thread only)."""
+
+        def call(*args: Any, **kw: Any) -> Any:
+            if threading.current_thread() is not main:
+                return fn(*args, **kw)
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kw)
+            finally:
+                device[0] += time.perf_counter() - t0
+
+        return call
 
     class TimedShift(RobotShift):
+        def __init__(self, cfg: ShiftConfig) -> None:
+            super().__init__(cfg)
+            # Waiting for the scale to answer and for the printer to confirm is device time, not ours.
+            self.devices.scale.read = timed(self.devices.scale.read)  # type: ignore[method-assign]
+            self.devices.printer.send = timed(self.devices.printer.send)  # type: ignore[method-assign]
+
         def _pack_orders(self) -> None:
             slept[0] = 0.0
+            device[0] = 0.0
             t0 = time.perf_counter()
             c0 = time.thread_time()
             super()._pack_orders()
             phase["wall"] = time.perf_counter() - t0
             phase["cpu"] = time.thread_time() - c0
             phase["slept"] = slept[0]
+            phase["device"] = device[0]
 
     with tempfile.TemporaryDirectory(prefix="packbench-bm-shift-") as tmp:
         folder = Path(tmp)
