@@ -111,3 +111,24 @@ def test_batch_that_meets_a_concurrent_writer_falls_back_to_order_by_order(
     assert orders_in(db) == 2
     reserved, queued, _ = reserved_and_queued(db)
     assert reserved == queued == 3
+
+
+def test_first_order_rule_in_a_batch_holds_only_each_customers_first_big_order(db: str) -> None:
+    from app.channels.csv_import import parse_orders
+    from app.domain.validation import RiskRules
+    from app.hub.services import bulk_import, dom
+
+    text = (
+        "order_id,sku,quantity,unit_price,currency,ship_name,ship_line1,ship_city,ship_postcode,ship_country,email\n"
+        "1,A,1,900.00,GBP,Ada,1 Row,Leeds,LS1 5AB,GB,ada@example.com\n"
+        "2,A,1,900.00,GBP,Ada,1 Row,Leeds,LS1 5AB,GB,ada@example.com\n"
+        "3,A,1,5.00,GBP,Bob,2 Row,Leeds,LS1 5AB,GB,bob@example.com\n"
+    )
+    rules = dom.OrderRules(risk=RiskRules(first_order_limit_minor=50_000))
+    engine = make_engine(db)
+    with unit_of_work(make_session_factory(engine)) as s:
+        result = bulk_import.import_batch(s, parse_orders(text).orders, rules)
+    engine.dispose()
+    assert (result.created, result.held) == (3, 1)
+    _reserved, _queued, holds = reserved_and_queued(db)
+    assert holds == ["first order from this customer is 900.00 GBP, above the 500.00 limit"]

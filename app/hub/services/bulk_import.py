@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.orders import Order, OrderStatus
@@ -99,12 +99,13 @@ def import_batch(session: Session, batch: Sequence[Order], rules: dom.OrderRules
     available = dict(ctx.available)
     load = dict(ctx.orders_today)
     held = 0
+    earlier = _earlier_orders(session, fresh, ids) if rules.risk.first_order_limit_minor is not None else {}
     for oid, o, row in zip(ids, fresh, rows, strict=True):
         number = f"PB{oid:07d}"
         o.number = number
         history.append({"order_id": oid, "status": "received", "note": "received", "at": row["created_at"]})
         change: dict[str, Any] = {"id": oid, "number": number}
-        result = validate_order(o, rules.risk, previous_orders=1)
+        result = validate_order(o, rules.risk, previous_orders=earlier.get(oid, 1))
         if not result.ok:
             why = result.hold_reason or "validation failed"
             change |= {"status": "on_hold", "status_before_hold": "received", "hold_reason": why}
@@ -145,6 +146,29 @@ def import_batch(session: Session, batch: Sequence[Order], rules: dom.OrderRules
     session.execute(update(m.Order), changes)
     session.execute(insert(m.OrderStatusChange), history)
     return BatchResult(len(fresh), len(batch) - len(fresh), held)
+
+
+def _earlier_orders(session: Session, fresh: Sequence[Order], ids: Sequence[int]) -> dict[int, int]:
+    """For the first-order risk rule: how many orders each new order's customer placed before it
+    (in the same channel), counting earlier orders of this batch too. Unknown customers count as 1."""
+    emails = sorted({o.customer_email for o in fresh if o.customer_email})
+    before: dict[tuple[str, str], int] = {}
+    if emails:
+        q = (
+            select(m.Order.channel, m.Order.customer_email, func.count(m.Order.id))
+            .where(m.Order.customer_email.in_(emails), m.Order.id.not_in(list(ids)))
+            .group_by(m.Order.channel, m.Order.customer_email)
+        )
+        before = {(ch, em): int(n) for ch, em, n in session.execute(q)}
+    out: dict[int, int] = {}
+    for oid, o in zip(ids, fresh, strict=True):
+        if not o.customer_email:
+            out[oid] = 1
+            continue
+        key = (o.channel, o.customer_email)
+        out[oid] = before.get(key, 0)
+        before[key] = out[oid] + 1
+    return out
 
 
 def _locked_context(
