@@ -21,7 +21,7 @@ from pathlib import Path
 
 from tests.benchmarks.common import Row, libpq_url, pg_database, rate, utcnow
 
-ORDERS = 1_000
+ORDERS = 5_000
 SKUS = 50
 LOCATIONS = (("WH1", 53.8, -1.55, 10), ("WH2", 51.5, -0.12, 20), ("WH3", 55.95, -3.19, 30))
 
