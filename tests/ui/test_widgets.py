@@ -206,3 +206,17 @@ def test_rows_model_sorts_and_filters_in_python() -> None:
     assert model.rowCount() == 1 and model.data(model.index(0, 0)) == "PB3"
     model.set_filter("")
     assert model.data(model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_rows_model_updates_one_column_in_place_without_a_reset(qtbot: QtBot) -> None:
+    from app.ui.widgets.tables import RowsModel
+
+    model = RowsModel(["sku", "scanned"])
+    model.set_rows([["A", 0], ["B", 0]])
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    with qtbot.waitSignal(model.dataChanged):
+        model.update_column(1, [2, 1])
+    assert [model.data(model.index(r, 1)) for r in range(2)] == ["2", "1"] and resets == []
+    with pytest.raises(ValueError):
+        model.update_column(1, [1])

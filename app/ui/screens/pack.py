@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bench.engine import BenchEngine
-from app.bench.feedback import Feedback
+from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.packing import PackState
 from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.devices.labels.preview import preview_png
@@ -100,6 +100,7 @@ class PackScreen(ScanScreen):
         self.last_reading: WeightReading | None = None
         self._forwarded: tuple[Any, ...] | None = None
         self._preview_key: tuple[Any, ...] | None = None
+        self._lines_for: str | None = None
 
         self.title = QLabel()
         self.title.setObjectName("title")
@@ -215,6 +216,24 @@ class PackScreen(ScanScreen):
             self.key_in.clear()
         self.step(lambda: self.engine.pack_command(word, **kw))
 
+    # An order left the hand or came into it: the queue changed. Other answers leave it alone.
+    QUEUE_CHANGES = frozenset(
+        {
+            FeedbackKind.ORDER_STARTED,
+            FeedbackKind.DONE,
+            FeedbackKind.PACKED,
+            FeedbackKind.LABEL_PRINTED,
+            FeedbackKind.LABEL_PENDING,
+            FeedbackKind.EXCEPTION,
+            FeedbackKind.CANCELLED,
+            FeedbackKind.ON_HOLD,
+        }
+    )
+
+    def on_feedback(self, fb: Feedback) -> None:
+        if fb.kind in self.QUEUE_CHANGES:
+            self.refresh_queue()
+
     def reprint(self) -> None:
         self.step(self.engine.reprint_labels)
 
@@ -249,7 +268,9 @@ class PackScreen(ScanScreen):
         if order is None:
             self.title.setText(self.tr("No order in hand"))
             self.lines.set_rows([])
-        else:
+            self._lines_for = None
+        elif order.number != self._lines_for:
+            # A new order in hand: load its lines (names read once per order, not per scan).
             to = order.ship_to.get("name", "")
             self.title.setText(f"{order.number} · {to} · {order.service_level}")
             done = pack.scanned()
@@ -258,6 +279,11 @@ class PackScreen(ScanScreen):
                 product = self.engine.store.product(sku)
                 names[sku] = product.name if product else sku
             self.lines.set_rows([[names[s], s, q, done.get(s, 0)] for s, q in order.lines.items()])
+            self._lines_for = order.number
+        else:
+            # The same order: only the scanned counts move.
+            done = pack.scanned()
+            self.lines.update_column(3, [done.get(s, 0) for s in order.lines])
         parcel = pack.current
         if parcel is not None and pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
             expected = pack.expected_weight_g(parcel)
@@ -284,7 +310,6 @@ class PackScreen(ScanScreen):
         elif pack.state in (PackState.IDLE, PackState.SCANNING):
             self._preview_key = None
             self.preview.clear()
-        self.refresh_queue()
 
     def refresh_queue(self) -> None:
         now = datetime.now(UTC)
@@ -306,6 +331,7 @@ class PackScreen(ScanScreen):
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.refresh()
+        self.refresh_queue()  # the queue is loaded when the screen shows, not while it is hidden
         self.poll.start()
 
     def hideEvent(self, event: Any) -> None:

@@ -33,6 +33,15 @@ class RowsModel(QAbstractTableModel):
         self._all = [list(r) for r in rows]
         self._apply()
 
+    def update_column(self, column: int, values: Sequence[Any]) -> None:
+        """Change one column of every row in place (same rows, same order): no reset, one repaint."""
+        if len(values) != len(self._all):
+            raise ValueError("update_column needs one value per row")
+        for row, value in zip(self._all, values, strict=True):
+            row[column] = value  # the shown rows are these same lists
+        if self.rows:
+            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
+
     def set_filter(self, text: str) -> None:
         self._filter = text.strip().lower()
         self._apply()
