@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -173,6 +174,16 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("channel", "channel_order_id", name="uq_orders_channel_order"),
         Index("ix_orders_queue", "location_id", "status", "priority"),
+        # The lease query's order, for waiting orders only: no sort of the whole queue per lease.
+        Index(
+            "ix_orders_waiting",
+            "location_id",
+            text("priority DESC"),
+            "ship_by",
+            "id",
+            postgresql_where=text("status IN ('queued', 'leased')"),
+            sqlite_where=text("status IN ('queued', 'leased')"),
+        ),
     )
 
 
