@@ -60,6 +60,10 @@ class HubClient:
             raise HubRefused(r.status_code, reason)
         return r.json() if r.content else None
 
+    def call(self, method: str, path: str, *, token: str | None = None, **kw: Any) -> Any:
+        """Any ``/api/v1`` call (admin tools and scripts): errors as HubOffline / HubRefused."""
+        return self._call(method, path, token=token, **kw)
+
     # ------------------------------------------------------------------ station and people
     def enrol(self, code: str) -> dict[str, Any]:
         """Spend a one-time enrolment code; the answer holds ``station_name``, ``location`` and ``token``."""

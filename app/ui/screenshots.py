@@ -124,13 +124,13 @@ def main(out: Path) -> int:
             shot("05-pack-label-printed")
             window.sign_out()
             code = engine.client.sign_in("AD-1001", "4444")["token"]
-            import httpx
-
-            robot_code = httpx.post(
-                f"{hub.url}/api/v1/admin/enrolment-codes",
-                headers={"Authorization": f"Bearer {code}"},
+            admin = engine.client  # the bench's hub client, with the admin's token per call
+            robot_code = admin.call(
+                "POST",
+                "/admin/enrolment-codes",
+                token=code,
                 json={"station_name": "BENCH-2", "location": "WH-LDS"},
-            ).json()["code"]
+            )["code"]
             run_shift(ShiftConfig(hub_url=hub.url, data_dir=folder / "robot", enrol_code=robot_code, orders=12))
             window.signin.badge.setText("SV-1001")
             window.signin.pin.setText("3333")
@@ -140,14 +140,13 @@ def main(out: Path) -> int:
             _wait(app, lambda: bool(window.dashboard.report))
             shot("06-dashboard")
             window.show_screen("returns")
-            shipped = httpx.get(
-                f"{hub.url}/api/v1/orders", headers={"Authorization": f"Bearer {code}"}, params={"status": "shipped"}
-            ).json()["orders"][0]
-            rma = httpx.post(
-                f"{hub.url}/api/v1/returns",
-                headers={"Authorization": f"Bearer {code}"},
+            shipped = admin.call("GET", "/orders", token=code, params={"status": "shipped"})["orders"][0]
+            rma = admin.call(
+                "POST",
+                "/returns",
+                token=code,
                 json={"order_number": shipped["number"], "lines": [{"sku": shipped["lines"][0]["sku"], "quantity": 1}]},
-            ).json()
+            )
             ret = window.returns
             n = len(ret.history)
             _type(app, ret, rma["number"])
