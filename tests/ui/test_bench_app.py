@@ -335,3 +335,8 @@ def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path
         finally:
             window.shutdown()
             engine.close()
+
+
+def test_every_screen_fits_a_1366_by_768_bench_display(bench: Bench) -> None:
+    hint = bench.window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 768, hint

@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
@@ -53,6 +52,18 @@ def _line_colour(row: Sequence[Any]) -> str | None:
     if scanned >= expected:
         return "#c8e6c9"
     return "#fff3c4" if scanned else None
+
+
+class _ButtonRows(QGridLayout):
+    """Buttons laid out left to right in rows of ``per_row``."""
+
+    def __init__(self, per_row: int) -> None:
+        super().__init__()
+        self.per_row = per_row
+
+    def addWidget(self, widget: QWidget, *args: Any, **kw: Any) -> None:  # type: ignore[override]
+        n = self.count()
+        super().addWidget(widget, n // self.per_row, n % self.per_row)
 
 
 def _short_time(iso: str | None) -> str:
@@ -139,10 +150,10 @@ class PackScreen(ScanScreen):
         self.expected = QLabel("")
         self.carton = QLabel("")
         self.preview = QLabel()
-        self.preview.setMinimumSize(200, 300)
+        self.preview.setMinimumSize(120, 140)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
-        buttons = QHBoxLayout()
+        buttons = _ButtonRows(4)  # two rows of four: the bench screen must fit 1366 x 768
         self.buttons: dict[str, QPushButton] = {}
         for word, text, key in [
             ("CLOSE_PARCEL", self.tr("Close parcel"), "F5"),
@@ -198,6 +209,7 @@ class PackScreen(ScanScreen):
         grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 2)
         grid.setRowStretch(3, 3)
+        grid.setRowStretch(4, 1)
 
         self.poll = QTimer(self)
         self.poll.setInterval(2000)
@@ -305,7 +317,7 @@ class PackScreen(ScanScreen):
                 png = preview_png(preview_label(order.number, order.ship_to, parcel.parcel_no, parcel.weight_g))
                 pixmap = QPixmap()
                 pixmap.loadFromData(png, "PNG")
-                self.preview.setPixmap(pixmap.scaledToHeight(300, Qt.TransformationMode.SmoothTransformation))
+                self.preview.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
             self.preview.setToolTip(f"{parcel.carrier or ''} {parcel.tracking_number or self.tr('label pending')}")
         elif pack.state in (PackState.IDLE, PackState.SCANNING):
             self._preview_key = None

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -102,12 +103,18 @@ class SettingsScreen(QWidget):
         form.addRow(self.tr("Sign out when idle"), self.idle)
         form.addRow(self.tr("Text size"), self.ui_scale)
         form.addRow("", self.sounds)
+        # The form scrolls: at large text sizes it is taller than a 768-pixel bench screen.
+        body = QWidget()
+        body.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.save_button)
         layout.addWidget(self.message)
-        layout.addStretch(1)
         self.enrol_button.clicked.connect(self.enrol)
         self.test_scale_button.clicked.connect(lambda: self._test(self._test_scale))
         self.test_printer_button.clicked.connect(lambda: self._test(self._test_printer))
