@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.bench.feedback import Feedback, FeedbackKind, Tone
 from app.ui.sounds import SoundBoard
@@ -50,7 +50,10 @@ class FeedbackBanner(QLabel):
         bg, fg = FEEDBACK[colour]
         self.colour = colour
         self.setText(text)
-        self.setStyleSheet(f"background: {bg}; color: {fg};")
+        # Short answers in the biggest type; long instructions smaller so they are never cut off.
+        base = QApplication.font().pointSizeF() or 15.0
+        factor = 2.2 if len(text) <= 60 else 1.5 if len(text) <= 120 else 1.15
+        self.setStyleSheet(f"background: {bg}; color: {fg}; font-size: {base * factor:.0f}pt;")
 
     def show_feedback(self, fb: Feedback) -> None:
         colour, sound = style_for(fb)
