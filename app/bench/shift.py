@@ -24,7 +24,7 @@ from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.labels import LabelSource, LocalFallbackLabels
 from app.bench.model import PackOrder
 from app.bench.packing import PackState
-from app.bench.sync import Backoff
+from app.bench.sync import Backoff, fault_point
 from app.devices.printers.tcp import TcpLabelPrinter
 from app.devices.scales.base import open_scale
 from app.devices.scanners.wedge import KeyboardWedgeDecoder, WedgeScan
@@ -278,7 +278,11 @@ class RobotShift:
     def _scan_item(self, sku: str) -> Feedback:
         product = self.engine.store.product(sku)
         code = product.barcodes[0] if product and product.barcodes else sku
-        return self._scan(code)
+        fb = self._scan(code)
+        pack = self.engine.pack
+        if pack.state == PackState.SCANNING and any(p.items for p in pack.parcels):
+            fault_point("mid_scan")  # crash tests: SIGKILL with an order half scanned (PACKBENCH_FAULT)
+        return fb
 
     def _wrong_scan(self, order: PackOrder) -> None:
         others = [p for p in self._all_products() if p not in order.lines]

@@ -96,7 +96,7 @@ class Backoff:
 _FAULTS: dict[str, int] = {}
 
 
-def _fault_point(name: str) -> None:
+def fault_point(name: str) -> None:
     """Fault injection for the crash tests: ``PACKBENCH_FAULT=after_push:3`` SIGKILLs this process the
     3rd time it reaches ``after_push`` (the hub has applied the batch, the bench has not yet noted it)."""
     spec = os.environ.get("PACKBENCH_FAULT", "")
@@ -166,7 +166,7 @@ class Syncer:
                 except HubOffline as exc:
                     self._offline(str(exc))
                     raise
-                _fault_point("after_push")
+                fault_point("after_push")
                 self.store.mark_pushed(results)
                 counts = {s: sum(1 for r in results if r["status"] == s) for s in ("applied", "duplicate", "rejected")}
                 total = PushResult(

@@ -44,9 +44,9 @@ def wait_for(condition: object, what: str, timeout_s: float = 120) -> None:
         time.sleep(0.05)
 
 
-def mid_scan(data_dir: Path) -> bool:
+def mid_scan(data_dir: Path, done_at_least: int = 3) -> bool:
     """True when a few orders are done and the packer is half way through scanning the next one."""
-    if bench_scalar(data_dir, "SELECT count(*) FROM orders WHERE progress != 'open'") < 3:
+    if bench_scalar(data_dir, "SELECT count(*) FROM orders WHERE progress != 'open'") < done_at_least:
         return False
     with bench_db(data_dir) as conn:
         row = conn.execute("SELECT snapshot FROM sessions WHERE kind = 'pack'").fetchone()
@@ -115,15 +115,19 @@ def test_bench_killed_mid_pack_and_mid_push_resumes_without_losing_or_doubling_a
     data = tmp_path / "bench"
     log = (tmp_path / "shift.out").open("ab")
 
-    # 1. SIGKILL from outside while an order is half scanned.
-    first = subprocess.Popen(shift_cmd(hub, data, 25, code), cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: mid_scan(data), "a half-scanned order after a few packed ones")
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=30)
-    finally:
-        if first.poll() is None:
-            first.kill()
+    # 1. SIGKILL while an order is half scanned, a few orders into the shift. The bench kills itself at
+    #    that exact point (PACKBENCH_FAULT): polling from outside for a state that lasts milliseconds
+    #    missed it on a fast run.
+    first = subprocess.run(
+        shift_cmd(hub, data, 25, code),
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=bench_env(PACKBENCH_FAULT="mid_scan:6"),
+        timeout=300,
+    )
+    assert first.returncode == -signal.SIGKILL
+    assert mid_scan(data, done_at_least=1)
     with bench_db(data) as conn:
         (snapshot,) = conn.execute("SELECT snapshot FROM sessions WHERE kind = 'pack'").fetchone()
     in_hand = json.loads(snapshot)
