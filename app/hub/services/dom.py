@@ -12,6 +12,7 @@ the order on hold with the split spelled out, for a person to act on, rather tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -208,29 +209,34 @@ def route_row(session: Session, row: m.Order, order: Order, policy: RoutingPolic
     orders.hold(session, row, "stock changed while routing; try again")
 
 
+def stored_address(a: Mapping[str, Any], *, email: str = "") -> Address:
+    """The ``ship_to`` JSON an order row stores, as a domain address (``email`` when it has none)."""
+    lat, lon = a.get("latitude"), a.get("longitude")
+    return Address(
+        name=str(a.get("name") or ""),
+        line1=str(a.get("line1") or ""),
+        line2=str(a.get("line2") or ""),
+        city=str(a.get("city") or ""),
+        region=str(a.get("region") or ""),
+        postcode=str(a.get("postcode") or ""),
+        country=str(a.get("country") or ""),
+        phone=str(a.get("phone") or ""),
+        email=str(a.get("email") or email or ""),
+        latitude=float(lat) if isinstance(lat, int | float) else None,
+        longitude=float(lon) if isinstance(lon, int | float) else None,
+    )
+
+
 def domain_order(row: m.Order) -> Order:
     """The stored order as a domain order (for re-routing after an admin releases a hold)."""
     a = row.ship_to
-    lat, lon = a.get("latitude"), a.get("longitude")
     try:
         return Order(
             channel=row.channel,
             channel_order_id=row.channel_order_id,
             number=row.number or "",
             lines=[OrderLine(ln.sku, ln.quantity) for ln in row.lines],
-            ship_to=Address(
-                name=str(a.get("name") or ""),
-                line1=str(a.get("line1") or ""),
-                line2=str(a.get("line2") or ""),
-                city=str(a.get("city") or ""),
-                region=str(a.get("region") or ""),
-                postcode=str(a.get("postcode") or ""),
-                country=str(a.get("country") or ""),
-                phone=str(a.get("phone") or ""),
-                email=str(a.get("email") or ""),
-                latitude=float(lat) if isinstance(lat, int | float) else None,
-                longitude=float(lon) if isinstance(lon, int | float) else None,
-            ),
+            ship_to=stored_address(a),
             order_type=OrderType(row.order_type),
             paid=row.paid,
             location_code=str(a.get("pickup_location") or "") or None,

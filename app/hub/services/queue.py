@@ -143,10 +143,6 @@ def release(session: Session, station: m.Station, lease_id: str, order_numbers: 
     return int(count)
 
 
-def holds_live_lease(order: m.Order, station_id: int, at: datetime) -> bool:
-    return order.lease_id is not None and order.lease_expires_at is not None and order.lease_expires_at >= at
-
-
 def queue_depth(session: Session, location_id: int | None = None) -> list[tuple[str, int, datetime | None]]:
     """(location code, orders waiting, oldest waiting order's creation time) per location."""
     at = now()

@@ -34,7 +34,7 @@ from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import orders
 from app.hub.services.clock import now
-from app.hub.services.dom import OrderRules
+from app.hub.services.dom import OrderRules, stored_address
 from app.hub.services.errors import Conflict, HubError, Invalid, NotFound
 from app.hub.shipping_models import CarrierSequence, ShippingLabel
 
@@ -259,17 +259,7 @@ def _parcel_request(session: Session, config: ShippingConfig, order: m.Order, pa
     return ParcelRequest(
         parcel_ref=f"{order.number}/{parcel.parcel_no}",
         ship_from=origin,
-        ship_to=Address(
-            name=str(a.get("name") or ""),
-            line1=str(a.get("line1") or ""),
-            line2=str(a.get("line2") or ""),
-            city=str(a.get("city") or ""),
-            region=str(a.get("region") or ""),
-            postcode=str(a.get("postcode") or ""),
-            country=str(a.get("country") or ""),
-            phone=str(a.get("phone") or ""),
-            email=str(a.get("email") or order.customer_email or ""),
-        ),
+        ship_to=stored_address(a, email=order.customer_email),
         weight_g=max(1, parcel.weight_g),
         channel=order.channel,
         service_level=order.service_level,
