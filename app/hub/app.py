@@ -17,6 +17,7 @@ from app.domain.errors import DomainError
 from app.hub.api import catalog, channels, orders, people, queue, returns, shipping
 from app.hub.database import make_engine, make_session_factory
 from app.hub.services.errors import HubError
+from app.hub.services.principals import PrincipalCache
 
 MAX_BODY_BYTES = 1_048_576  # 1 MiB: a 500-event batch is well under it
 
@@ -91,10 +92,13 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
     )
     app.state.engine = engine
     app.state.session_factory = factory
+    app.state.principals = PrincipalCache()  # per-token authentication cache, emptied on revocation
 
     @app.exception_handler(HubError)
     async def hub_error(_request: Request, exc: HubError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        headers: dict[str, str] | None = getattr(exc, "headers", None)
+        if exc.status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse({"error": exc.message, **exc.details}, status_code=exc.status, headers=headers)
 
     @app.exception_handler(DomainError)
@@ -112,7 +116,7 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
             status_code=422,
         )
 
-    @app.get("/health", tags=["health"], openapi_extra={"x-roles": ["public"]})
+    @app.get("/health", tags=["health"], openapi_extra={"x-roles": ["public"], "x-scope": "none"})
     def health() -> dict[str, str]:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+READ_ONLY = "packbench_read_only"
 
 
 def default_sqlite_url() -> str:
@@ -64,7 +65,9 @@ def _sqlite_serialised_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction (``read_only``) is a deferred BEGIN: in WAL mode it neither takes
+        # nor waits for the write lock.
+        conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -76,6 +79,19 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
     """A session in one transaction: committed when the block ends normally, rolled back otherwise."""
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reading only, rolled back at the end. On SQLite it does not take the write lock
+    (every ``unit_of_work`` does, with BEGIN IMMEDIATE), so slow work between a read and a short write
+    (an Argon2 PIN check) never holds other writers up."""
+    with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def alembic_config(url: str) -> Config:

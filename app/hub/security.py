@@ -47,5 +47,24 @@ def verify_pin(pin_hash: str, pin: str) -> bool:
         return False
 
 
+_dummy_hash: list[str] = []
+
+
+def dummy_pin_hash() -> str:
+    """An Argon2id hash of a random PIN, made once per process with the same parameters as real ones."""
+    if not _dummy_hash:
+        _dummy_hash.append(_hasher.hash(secrets.token_hex(8)))
+    return _dummy_hash[0]
+
+
+def check_pin(pin_hash: str | None, pin: str) -> bool:
+    """Verify ``pin``; with no hash (unknown badge, inactive operator) verify against the dummy hash and
+    answer False, so a wrong PIN costs the same Argon2 work whether or not the badge exists."""
+    if pin_hash is None:
+        verify_pin(dummy_pin_hash(), pin)
+        return False
+    return verify_pin(pin_hash, pin)
+
+
 def constant_time_equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode(), b.encode())

@@ -1,7 +1,11 @@
-"""Request plumbing: the store, who is calling, and which roles a route admits.
+"""Request plumbing: the store, who is calling, which roles a route admits and what it is scoped by.
 
-Every route declares the roles it admits with ``allow(...)``; the roles are written into the
-OpenAPI document as ``x-roles`` so a test can walk the document and try every route.
+Every route declares the roles it admits and its location scope with ``allow(..., scope=...)``;
+both are written into the OpenAPI document (``x-roles``, ``x-scope``) so a test can walk the
+document and try every route. The caller is authenticated, and the object a path or query
+parameter names (``{number}``, ``{lease_id}``, ``location``) is checked against the caller's
+location, in a read-only transaction before the route runs — so nothing (a carrier call, a write)
+happens for an out-of-scope call.
 """
 
 from __future__ import annotations
@@ -14,9 +18,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.operators import Role
-from app.hub.database import unit_of_work
+from app.hub.database import read_only, unit_of_work
 from app.hub.services import auth
+from app.hub.services import scope as scoping
 from app.hub.services.errors import Forbidden, Unauthorized
+from app.hub.services.principals import PrincipalCache
+from app.hub.services.scope import Scope
 
 bearer = HTTPBearer(auto_error=False, description="a station token or an operator session token")
 
@@ -37,23 +44,45 @@ def db(request: Request) -> Iterator[Session]:
         yield session
 
 
-def allow(*roles: Role) -> dict[str, Any]:
-    """Route keyword arguments: authenticate the caller and admit only ``roles``."""
+def gate(session: Session, kind: Scope, request: Request, principal: auth.Principal) -> None:
+    """The location check for what the call's path and query name (bodies are checked by handlers)."""
+    if kind == Scope.NONE:
+        return
+    scoping.require_located(principal)
+    params = request.path_params
+    if "number" in params:
+        scoping.require_order(session, principal, str(params["number"]))
+    if "lease_id" in params:
+        scoping.require_lease(session, principal, str(params["lease_id"]))
+    location = request.query_params.get("location")
+    if location:
+        scoping.require_location(session, principal, location)
+
+
+def allow(*roles: Role, scope: Scope) -> dict[str, Any]:
+    """Route keyword arguments: authenticate the caller, admit only ``roles``, check ``scope``."""
 
     def check(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
             raise Unauthorized("missing bearer token")
-        with unit_of_work(factory(request)) as session:
-            principal = auth.authenticate(session, creds.credentials)
-        if principal.role not in roles:
-            raise Forbidden(f"role {principal.role.value} may not do this (needs {', '.join(roles)})")
+        f = factory(request)
+        cache: PrincipalCache | None = getattr(request.app.state, "principals", None)
+        with read_only(f) as session:
+            principal, stale = auth.authenticate(session, creds.credentials, cache)
+            if principal.role not in roles:
+                raise Forbidden(f"role {principal.role.value} may not do this (needs {', '.join(roles)})")
+            gate(session, scope, request, principal)
+        if stale and principal.station_id is not None:
+            with unit_of_work(f) as session:
+                auth.touch_station(session, principal.station_id)
         request.state.principal = principal
 
-    return {"dependencies": [Depends(check)], "openapi_extra": {"x-roles": [r.value for r in roles]}}
+    extra = {"x-roles": [r.value for r in roles], "x-scope": scope.value}
+    return {"dependencies": [Depends(check)], "openapi_extra": extra}
 
 
 def public() -> dict[str, Any]:
-    return {"openapi_extra": {"x-roles": ["public"]}}
+    return {"openapi_extra": {"x-roles": ["public"], "x-scope": Scope.NONE.value}}
 
 
 def principal(request: Request) -> auth.Principal:

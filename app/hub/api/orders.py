@@ -7,9 +7,10 @@ from fastapi import APIRouter, Query, Response, status
 from app.domain.orders import OPEN_STATUSES, OrderStatus
 from app.hub.api import schemas as s
 from app.hub.api import views
-from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, allow
-from app.hub.services import orders
+from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, Caller, allow
+from app.hub.services import orders, scope
 from app.hub.services.errors import Invalid
+from app.hub.services.scope import Scope
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
     response_model=s.OrderOut,
     status_code=status.HTTP_201_CREATED,
     responses={200: {"description": "the same channel order was stored before; nothing changed"}},
-    **allow(*ADMINISTRATION),
+    **allow(*ADMINISTRATION, scope=Scope.NONE),
 )
 def create_order(body: s.OrderIn, session: DB, response: Response) -> s.OrderOut:
     new = orders.NewOrder(
@@ -41,9 +42,10 @@ def create_order(body: s.OrderIn, session: DB, response: Response) -> s.OrderOut
     return views.order(session, order)
 
 
-@router.get("", response_model=s.OrderList, **allow(*SUPERVISION))
+@router.get("", response_model=s.OrderList, **allow(*SUPERVISION, scope=Scope.ORDER))
 def list_orders(
     session: DB,
+    caller: Caller,
     status_: str | None = Query(None, alias="status"),
     channel: str | None = None,
     location: str | None = None,
@@ -52,17 +54,23 @@ def list_orders(
     offset: int = Query(0, ge=0),
 ) -> s.OrderList:
     rows, total = orders.list_orders(
-        session, status=status_, channel=channel, location_code=location, search=q, limit=limit, offset=offset
+        session,
+        status=status_,
+        channel=channel,
+        location_code=scope.visible_location_code(caller, location),
+        search=q,
+        limit=limit,
+        offset=offset,
     )
     return s.OrderList(total=total, orders=[views.order(session, o) for o in rows])
 
 
-@router.get("/{number}", response_model=s.OrderOut, **allow(*SUPERVISION))
+@router.get("/{number}", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def get_order(number: str, session: DB) -> s.OrderOut:
     return views.order(session, orders.get_order(session, number), history=True)
 
 
-@router.post("/{number}/hold", response_model=s.OrderOut, **allow(*SUPERVISION))
+@router.post("/{number}/hold", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def hold_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
     order = orders.get_order(session, number, for_update=True)
     if OrderStatus(order.status) not in OPEN_STATUSES:
@@ -71,14 +79,14 @@ def hold_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
     return views.order(session, order)
 
 
-@router.post("/{number}/release", response_model=s.OrderOut, **allow(*SUPERVISION))
+@router.post("/{number}/release", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def release_order(number: str, session: DB) -> s.OrderOut:
     order = orders.get_order(session, number, for_update=True)
     orders.release_hold(session, order)
     return views.order(session, order)
 
 
-@router.post("/{number}/cancel", response_model=s.OrderOut, **allow(*SUPERVISION))
+@router.post("/{number}/cancel", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def cancel_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
     order = orders.get_order(session, number, for_update=True)
     orders.cancel(session, order, body.reason)

@@ -15,8 +15,9 @@ from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.carriers.base import TrackingStatus, TrackingUpdate
-from app.hub.api.deps import DB, PACKING, SUPERVISION, Factory, allow
-from app.hub.services import shipping
+from app.hub.api.deps import DB, PACKING, SUPERVISION, Caller, Factory, allow
+from app.hub.services import scope, shipping
+from app.hub.services.scope import Scope
 
 router = APIRouter(prefix="/api/v1", tags=["shipping"])
 
@@ -77,7 +78,9 @@ class TrackingIn(BaseModel):
     detail: str = ""
 
 
-@router.post("/orders/{number}/parcels/{parcel_no}/label", response_model=LabelOut, **allow(*PACKING))
+@router.post(
+    "/orders/{number}/parcels/{parcel_no}/label", response_model=LabelOut, **allow(*PACKING, scope=Scope.PARCEL)
+)
 async def buy_label(
     number: str, parcel_no: int, factory: Factory, cfg: Config, body: ParcelIn | None = None
 ) -> LabelOut:
@@ -85,13 +88,13 @@ async def buy_label(
     return LabelOut(**answer.__dict__)
 
 
-@router.post("/orders/{number}/parcels/{parcel_no}/void", **allow(*SUPERVISION))
+@router.post("/orders/{number}/parcels/{parcel_no}/void", **allow(*SUPERVISION, scope=Scope.PARCEL))
 async def void_label(number: str, parcel_no: int, body: VoidIn, factory: Factory, cfg: Config) -> dict[str, str]:
     detail = await run_in_threadpool(shipping.void_label, factory, cfg, number, parcel_no, body.reason)
     return {"voided": f"{number}/{parcel_no}", "detail": detail}
 
 
-@router.post("/shipping/manifests", response_model=ManifestOut, **allow(*SUPERVISION))
+@router.post("/shipping/manifests", response_model=ManifestOut, **allow(*SUPERVISION, scope=Scope.NONE))
 async def close_day(body: ManifestIn, factory: Factory, cfg: Config) -> ManifestOut:
     m = await run_in_threadpool(shipping.close_day, factory, cfg, body.carrier)
     return ManifestOut(
@@ -103,19 +106,19 @@ async def close_day(body: ManifestIn, factory: Factory, cfg: Config) -> Manifest
     )
 
 
-@router.post("/shipping/tracking", **allow(*SUPERVISION))
-async def record_tracking(body: TrackingIn, factory: Factory, cfg: Config) -> dict[str, str]:
+@router.post("/shipping/tracking", **allow(*SUPERVISION, scope=Scope.PARCEL))
+async def record_tracking(body: TrackingIn, factory: Factory, cfg: Config, caller: Caller) -> dict[str, str]:
     """A tracking status from a courier without an API (or typed in by a supervisor)."""
     upd = TrackingUpdate(body.tracking_number, body.status, body.detail)
-    return {"outcome": await run_in_threadpool(shipping.apply_tracking, factory, cfg, upd)}
+    return {"outcome": await run_in_threadpool(shipping.apply_tracking, factory, cfg, upd, caller)}
 
 
-@router.post("/shipping/tracking/poll", **allow(*SUPERVISION))
+@router.post("/shipping/tracking/poll", **allow(*SUPERVISION, scope=Scope.NONE))
 async def poll_tracking(factory: Factory, cfg: Config) -> dict[str, list[str]]:
     return {"changes": await run_in_threadpool(shipping.poll_tracking, factory, cfg)}
 
 
-@router.get("/shipping/exceptions", **allow(*SUPERVISION))
-def tracking_exceptions(session: DB) -> list[dict[str, Any]]:
+@router.get("/shipping/exceptions", **allow(*SUPERVISION, scope=Scope.PARCEL))
+def tracking_exceptions(session: DB, caller: Caller) -> list[dict[str, Any]]:
     """Parcels returned to sender, lost or stuck, newest first."""
-    return shipping.exceptions(session)
+    return shipping.exceptions(session, scope.visible_location_id(caller))

@@ -32,7 +32,7 @@ from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import orders as order_service
 from app.hub.services import returns as return_service
-from app.hub.services import routing, stock
+from app.hub.services import routing, scope, stock
 from app.hub.services.auth import Principal, operator_id_for_badge
 from app.hub.services.clock import now
 from app.hub.services.errors import HubError
@@ -102,8 +102,7 @@ def _order_at_station(session: Session, principal: Principal, number: str) -> m.
     order = session.scalar(select(m.Order).where(m.Order.number == number).with_for_update())
     if order is None:
         raise Rejected(f"unknown order {number}")
-    if order.location_id != principal.location_id:
-        raise Rejected(f"order {number} is not routed to this station's location")
+    scope.require(principal, order.location_id, f"order {number}")
     return order
 
 
@@ -177,11 +176,11 @@ def _order_packed(session: Session, principal: Principal, operator_id: int | Non
 def _pack_exception(
     session: Session, principal: Principal, operator_id: int | None, event: PackExceptionRaised
 ) -> None:
-    order = session.scalar(select(m.Order).where(m.Order.number == event.order_number))
+    order = _order_at_station(session, principal, event.order_number)
     session.add(
         m.PackException(
             event_id=event.event_id,
-            order_id=order.id if order else None,
+            order_id=order.id,
             station_id=principal.station_id,
             operator_id=operator_id,
             kind=event.kind.value,
@@ -192,7 +191,7 @@ def _pack_exception(
         )
     )
     holdable = (OrderStatus.QUEUED, OrderStatus.LEASED, OrderStatus.ON_HOLD)
-    if order is not None and event.kind in HOLDING_EXCEPTIONS and OrderStatus(order.status) in holdable:
+    if event.kind in HOLDING_EXCEPTIONS and OrderStatus(order.status) in holdable:
         what = event.kind.value.replace("_", " ")
         if event.sku:
             what += f": {event.sku} x{event.quantity}"
@@ -220,6 +219,7 @@ def _label_printed(session: Session, principal: Principal, event: LabelPrinted) 
 def _return_received(session: Session, principal: Principal, operator_id: int | None, event: ReturnReceived) -> None:
     if event.location_code != principal.location_code:
         raise Rejected(f"returns are received at this station's location ({principal.location_code})")
+    scope.require_rma(session, principal, event.rma_number)
     assert principal.location_id is not None
     return_service.receive(
         session,

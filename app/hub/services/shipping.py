@@ -32,7 +32,8 @@ from app.domain.money import Money
 from app.domain.orders import Address, OrderStatus
 from app.hub import models as m
 from app.hub.database import unit_of_work
-from app.hub.services import orders
+from app.hub.services import orders, scope
+from app.hub.services.auth import Principal
 from app.hub.services.clock import now
 from app.hub.services.dom import OrderRules, stored_address
 from app.hub.services.errors import Conflict, HubError, Invalid, NotFound
@@ -420,9 +421,12 @@ def close_day(factory: sessionmaker[Session], config: ShippingConfig, carrier_na
     )
 
 
-def apply_tracking(factory: sessionmaker[Session], config: ShippingConfig, upd: Update) -> str:
+def apply_tracking(
+    factory: sessionmaker[Session], config: ShippingConfig, upd: Update, principal: Principal | None = None
+) -> str:
     """Record a tracking update: delivered moves a shipped order to delivered and tells the channel;
-    returned to sender, lost and exceptions are noted on the order and listed as shipping exceptions."""
+    returned to sender, lost and exceptions are noted on the order and listed as shipping exceptions.
+    ``principal``: who typed it in (its location scope applies); None for carriers' own webhooks."""
     with unit_of_work(factory) as session:
         row = session.scalar(
             select(ShippingLabel).where(
@@ -433,6 +437,8 @@ def apply_tracking(factory: sessionmaker[Session], config: ShippingConfig, upd: 
             raise NotFound(f"no label with tracking number {upd.tracking_number}")
         order = session.get(m.Order, row.order_id)
         assert order is not None
+        if principal is not None:
+            scope.require(principal, order.location_id, f"tracking number {upd.tracking_number}")
         if row.tracking_status == upd.status.value and row.tracking_detail == upd.detail:
             return "unchanged"
         row.tracking_status = upd.status.value
@@ -480,14 +486,18 @@ def poll_tracking(factory: sessionmaker[Session], config: ShippingConfig) -> lis
     return changes
 
 
-def exceptions(session: Session) -> list[dict[str, Any]]:
+def exceptions(session: Session, location_id: int | None = None) -> list[dict[str, Any]]:
+    """Problem parcels, newest first (at ``location_id`` only, if given)."""
     problems = [s.value for s in TrackingStatus if s.is_problem]
-    rows = session.execute(
+    q = (
         select(ShippingLabel, m.Order.number)
         .join(m.Order, m.Order.id == ShippingLabel.order_id)
         .where(ShippingLabel.status == "bought", ShippingLabel.tracking_status.in_(problems))
         .order_by(ShippingLabel.updated_at.desc())
-    ).all()
+    )
+    if location_id is not None:
+        q = q.where(m.Order.location_id == location_id)
+    rows = session.execute(q).all()
     return [
         {
             "order_number": number,
