@@ -25,6 +25,7 @@ from typing import Any
 from app.bench.feedback import Feedback, FeedbackKind, refused
 from app.bench.model import PackCatalog, PackOrder
 from app.devices.weights import WeightReading
+from app.domain import limits
 from app.domain.barcodes import CodeKind, classify, product_code_key
 from app.domain.catalog import Carton, PackItem, suggest_carton
 from app.domain.errors import InvalidBarcode
@@ -212,6 +213,10 @@ class PackSession:
             return Feedback(K.WAITING, f"Waiting for a steady weight ({reading.describe()}).", accepted=False)
         if reading.grams <= 0:
             return Feedback(K.WAITING, "Put the parcel on the scale.", accepted=False)
+        if reading.grams > limits.MAX_WEIGHT_G:  # a garbled or overloaded frame, not a parcel
+            return Feedback(
+                K.WAITING, f"{reading.grams} g is not a parcel weight: check the scale and weigh again.", accepted=False
+            )
         expected = self.expected_weight_g(parcel)
         allowed = self.tolerance.allowed_g(expected)
         diff = reading.grams - expected
@@ -520,7 +525,7 @@ class PackSession:
             kind=kind,
             sku=sku,
             quantity=quantity,
-            detail=detail,
+            detail=limits.clip(detail, limits.FREE_TEXT),
             operator_badge=self.operator_badge,
         )
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from app.bench.feedback import Feedback, FeedbackKind, refused
 from app.bench.model import RmaInfo, RmaLineInfo
+from app.domain import limits
 from app.domain.barcodes import CodeKind, classify, product_code_key
 from app.domain.errors import InvalidBarcode
 from app.domain.events import ReturnReceived
@@ -152,6 +153,8 @@ class ReturnSession:
                 sku=self.pending_sku,
             )
         where = (bin_code or self.restock_bin) if disposition == Disposition.RESTOCK else (bin_code or "")
+        if (problem := limits.text_problem(where, limits.BIN)) is not None:
+            return refused(K.NOT_ALLOWED, f"Bin code {problem}: type a shorter one.", sku=self.pending_sku)
         self.units.append(GradedUnit(self.pending_sku, self.pending_condition, disposition, where))
         sku = self.pending_sku
         self.pending_sku = None

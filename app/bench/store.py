@@ -23,7 +23,6 @@ from sqlalchemy import (
     Column,
     Connection,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.bench.model import PackOrder, carton_from_wire, order_from_wire, product_from_wire
+from app.bench.outbox import OutboxStore, metadata, outbox
 from app.domain.barcodes import product_code_key
 from app.domain.catalog import Carton, Product
 from app.domain.events import (
@@ -48,8 +48,6 @@ from app.domain.events import (
     OrderPacked,
     PackExceptionRaised,
 )
-
-metadata = MetaData()
 
 meta = Table("meta", metadata, Column("key", String, primary_key=True), Column("value", Text, nullable=False))
 leases = Table(
@@ -84,20 +82,6 @@ sessions = Table(
     Column("snapshot", Text, nullable=False),
     Column("updated_at", String, nullable=False),
 )
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("seq", Integer, primary_key=True, autoincrement=True),
-    Column("event_id", String, nullable=False, unique=True),
-    Column("type", String, nullable=False),
-    Column("order_number", String, index=True),
-    Column("body", Text, nullable=False),
-    Column("created_at", String, nullable=False),
-    # pending | applied | duplicate | rejected
-    Column("status", String, nullable=False, default="pending", index=True),
-    Column("reason", Text, nullable=False, default=""),
-    Column("attempts", Integer, nullable=False, default=0),
-)
 labels = Table(
     "labels",
     metadata,
@@ -115,13 +99,6 @@ ENDING_EXCEPTIONS = HOLDING_EXCEPTIONS | {ExceptionKind.CANCELLED_ORDER}
 
 
 @dataclass(frozen=True)
-class OutboxItem:
-    seq: int
-    event_id: str
-    wire: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class LabelJob:
     order_number: str
     parcel_no: int
@@ -132,7 +109,7 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class BenchStore:
+class BenchStore(OutboxStore):
     """The local store at ``path`` (created and brought up to schema on first use)."""
 
     def __init__(self, path: Path) -> None:
@@ -412,73 +389,6 @@ class BenchStore:
         with self.engine.connect() as conn:
             body = conn.scalar(select(sessions.c.snapshot).where(sessions.c.kind == kind))
         return json.loads(body) if body else None
-
-    # ------------------------------------------------------------------ outbox
-    def outbox_batch(self, limit: int = 100) -> list[OutboxItem]:
-        """The oldest events not yet acknowledged by the hub, in the order they were written."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(outbox.c.seq, outbox.c.event_id, outbox.c.body)
-                .where(outbox.c.status == "pending")
-                .order_by(outbox.c.seq)
-                .limit(limit)
-            ).all()
-        return [OutboxItem(int(r.seq), str(r.event_id), json.loads(r.body)) for r in rows]
-
-    def outbox_depth(self) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(outbox).where(outbox.c.status == "pending")) or 0)
-
-    def outbox_counts(self) -> dict[str, int]:
-        """Events per outbox status: pending, applied, duplicate, rejected."""
-        with self.engine.connect() as conn:
-            return {
-                str(k): int(n) for k, n in conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
-            }
-
-    def first_event_at(self) -> datetime | None:
-        with self.engine.connect() as conn:
-            first = conn.scalar(select(func.min(outbox.c.created_at)))
-        return datetime.fromisoformat(first) if first else None
-
-    def outbox_events(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [
-                {**json.loads(r.body), "outbox_status": r.status, "reason": r.reason}
-                for r in conn.execute(select(outbox).order_by(outbox.c.seq))
-            ]
-
-    def mark_pushed(self, results: Sequence[dict[str, Any]]) -> None:
-        """Record the hub's answer per event (applied, duplicate or rejected with its reason)."""
-        with self._tx() as conn:
-            for r in results:
-                conn.execute(
-                    update(outbox)
-                    .where(outbox.c.event_id == r["event_id"], outbox.c.status == "pending")
-                    .values(status=r["status"], reason=r.get("reason") or "", attempts=outbox.c.attempts + 1)
-                )
-
-    def event_acknowledged(self, event_type: str, order_number: str) -> bool:
-        """Whether the hub has answered an event of ``event_type`` for ``order_number`` (applied or duplicate)."""
-        with self.engine.connect() as conn:
-            found = conn.scalar(
-                select(outbox.c.seq).where(
-                    outbox.c.type == event_type,
-                    outbox.c.order_number == order_number,
-                    outbox.c.status.in_(("applied", "duplicate")),
-                )
-            )
-        return found is not None
-
-    def event_outcome(self, event_type: str, order_number: str) -> tuple[str | None, str]:
-        """(status, reason) of the latest ``event_type`` event for ``order_number``; (None, "") when there is none."""
-        with self.engine.connect() as conn:
-            row = conn.execute(
-                select(outbox.c.status, outbox.c.reason)
-                .where(outbox.c.type == event_type, outbox.c.order_number == order_number)
-                .order_by(outbox.c.seq.desc())
-            ).first()
-        return (str(row.status), str(row.reason)) if row else (None, "")
 
     # ------------------------------------------------------------------ labels
     def pending_labels(self, order_number: str | None = None) -> list[LabelJob]:

@@ -6,6 +6,10 @@ leases (which pulls cancellations and holds of leased orders), top the queue up,
 engine print labels that were left pending. When the hub cannot be reached the loop waits with
 exponential backoff and full jitter and tries again; meanwhile the bench packs from its store.
 
+A rejected event is parked as a dead letter (``dead_letters`` counts them) and never holds up the
+events behind it. A hub that refuses the bench itself (401/403: token revoked) is shown as
+``refused``, not as offline, and is asked again only once a minute.
+
 ``SyncStatus`` is the observable part: ``online``, ``outbox_depth``, ``last_error``. Subscribers
 are called on the sync thread; a Qt UI re-emits them as a signal.
 """
@@ -20,9 +24,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from app.bench.hub_client import HubClient, HubOffline, HubRefused
+from app.bench.outbox import OutboxItem
 from app.bench.store import BenchStore
 
 
@@ -35,6 +40,8 @@ class SyncState:
     last_error: str = ""
     last_contact: datetime | None = None
     stopped_orders: tuple[str, ...] = ()
+    dead_letters: int = 0  # events the hub rejected, parked for a supervisor (retry or discard)
+    refused: str = ""  # the hub refuses this bench itself (token revoked, station removed): re-enrol
 
 
 class SyncStatus:
@@ -107,6 +114,21 @@ def fault_point(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+class BenchRefused(HubOffline):
+    """The hub refuses this bench's token (401/403): nothing it sends will be taken until it is enrolled again.
+
+    A kind of HubOffline for callers (the bench packs on from its store), but the status says ``refused``
+    and the loop does not retry it with the offline backoff."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+REFUSED_STATUSES = (401, 403)
+_T = TypeVar("_T")
+
+
 @dataclass(frozen=True)
 class PushResult:
     applied: int = 0
@@ -131,6 +153,7 @@ class Syncer:
         interval_s: float = 2.0,
         backoff: Backoff | None = None,
         after_cycle: Callable[[], object] | None = None,
+        refused_retry_s: float = 60.0,
     ) -> None:
         self.store = store
         self.client = client
@@ -142,32 +165,28 @@ class Syncer:
         self.interval_s = interval_s
         self.backoff = backoff or Backoff()
         self.after_cycle = after_cycle
+        self.refused_retry_s = refused_retry_s
         self.renewed_at: dict[str, float] = {}  # lease id → time.monotonic() of its last renewal
         self.push_lock = threading.Lock()  # one push at a time, whichever thread asks
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.status.update(outbox_depth=store.outbox_depth())
+        self.status.update(outbox_depth=store.outbox_depth(), dead_letters=store.dead_letter_count())
 
     # ------------------------------------------------------------------ single steps (any thread)
     def push(self) -> PushResult:
-        """Push the whole outbox in batches. Raises HubOffline when the hub cannot be reached."""
+        """Push the whole outbox in batches. Raises HubOffline when the hub cannot be reached and
+        BenchRefused when it refuses this bench; a rejected event is parked as a dead letter and the
+        events behind it go on."""
         total = PushResult()
         with self.push_lock:
             while True:
                 batch = self.store.outbox_batch(self.batch_size)
                 if not batch:
                     break
-                try:
-                    results = self.client.post_events([item.wire for item in batch])
-                except HubRefused as exc:  # the whole batch refused (token revoked…): keep it, say why
-                    self._offline(f"hub refused the events: {exc}")
-                    raise HubOffline(str(exc)) from exc
-                except HubOffline as exc:
-                    self._offline(str(exc))
-                    raise
+                results = self._post(batch)
                 fault_point("after_push")
-                self.store.mark_pushed(results)
+                settled = self.store.mark_pushed(results, batch)
                 counts = {s: sum(1 for r in results if r["status"] == s) for s in ("applied", "duplicate", "rejected")}
                 total = PushResult(
                     total.applied + counts["applied"],
@@ -175,7 +194,34 @@ class Syncer:
                     total.rejected + counts["rejected"],
                 )
                 self._online()
+                if not settled:  # an answer that settles nothing must not make this loop spin
+                    break
         return total
+
+    def _post(self, batch: list[OutboxItem]) -> list[dict[str, Any]]:
+        """The hub's answers for ``batch``. A batch the hub refuses as a whole (a 4xx other than 401/403)
+        is sent again one event at a time, so only the event it cannot take is answered ``rejected``."""
+        try:
+            return self._ask(lambda: self.client.post_events([item.wire for item in batch]))
+        except BenchRefused:
+            raise
+        except HubRefused as exc:
+            if len(batch) == 1:
+                return [{"event_id": batch[0].event_id, "status": "rejected", "reason": f"hub refused it: {exc}"}]
+            return [r for item in batch for r in self._post([item])]
+
+    def _ask(self, call: Callable[[], _T]) -> _T:
+        """``call()`` with the hub's failures noted in the status: offline (HubOffline, retried with backoff)
+        or this bench refused (BenchRefused); any other refusal is raised as it is."""
+        try:
+            return call()
+        except HubOffline as exc:
+            self._offline(str(exc))
+            raise
+        except HubRefused as exc:
+            if exc.status in REFUSED_STATUSES:
+                raise self._refused(exc) from exc
+            raise
 
     def renew(self, lease_ids: list[str] | None = None) -> list[str]:
         """Renew leases (all active ones by default); returns order numbers the hub has stopped since last time."""
@@ -186,7 +232,9 @@ class Syncer:
             except HubOffline as exc:
                 self._offline(str(exc))
                 raise
-            except HubRefused:  # released or lost: nothing more to learn from it
+            except HubRefused as exc:  # released or lost: nothing more to learn from it
+                if exc.status in REFUSED_STATUSES:
+                    raise self._refused(exc) from exc
                 self.store.end_lease(lease_id)
                 continue
             stopped += self.store.apply_renewal(answer)
@@ -200,11 +248,7 @@ class Syncer:
 
     def lease(self, batch_size: int | None = None) -> int:
         """Lease a batch from the location's queue; returns how many orders are new here."""
-        try:
-            answer = self.client.lease(batch_size or self.lease_batch, self.lease_seconds)
-        except HubOffline as exc:
-            self._offline(str(exc))
-            raise
+        answer = self._ask(lambda: self.client.lease(batch_size or self.lease_batch, self.lease_seconds))
         self._online()
         if not answer.get("orders"):
             return 0
@@ -218,7 +262,7 @@ class Syncer:
             self.lease()
         if self.after_cycle is not None:
             self.after_cycle()
-        self.status.update(outbox_depth=self.store.outbox_depth())
+        self.status.update(outbox_depth=self.store.outbox_depth(), dead_letters=self.store.dead_letter_count())
 
     # ------------------------------------------------------------------ the thread
     def start(self) -> None:
@@ -244,6 +288,10 @@ class Syncer:
         while not self._stop.is_set():
             try:
                 self.run_cycle()
+            except BenchRefused:
+                # Retrying will not help until someone enrols the bench again; look once in a while.
+                self._stop.wait(self.refused_retry_s)
+                continue
             except HubOffline:
                 # Offline: wait out the backoff whatever is kicked meanwhile (only stop cuts it short).
                 self._stop.wait(self.backoff.next_delay())
@@ -260,9 +308,16 @@ class Syncer:
         self.status.update(
             online=True,
             last_error="",
+            refused="",
             last_contact=datetime.now(UTC),
             outbox_depth=self.store.outbox_depth(),
+            dead_letters=self.store.dead_letter_count(),
         )
 
     def _offline(self, why: str) -> None:
         self.status.update(online=False, last_error=why, outbox_depth=self.store.outbox_depth())
+
+    def _refused(self, exc: HubRefused) -> BenchRefused:
+        why = f"hub refused this bench (HTTP {exc.status}: {exc}): re-enrol it"
+        self.status.update(online=False, refused=why, last_error=why, outbox_depth=self.store.outbox_depth())
+        return BenchRefused(exc.status, str(exc))

@@ -11,8 +11,9 @@ import enum
 import uuid
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
+from app.domain import limits
 from app.domain.errors import DomainError
 from app.domain.returns import Condition, Disposition, ReceivedUnit
 
@@ -122,105 +123,199 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _require(payload: dict[str, Any], key: str, kind: type | tuple[type, ...]) -> Any:
-    if key not in payload:
-        raise DomainError(f"payload is missing {key!r}")
-    value = payload[key]
-    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise DomainError(f"payload field {key!r} has the wrong type")
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+class _Fields:
+    """Reads the fields of one JSON object strictly: each value of the right type and within its limit.
+
+    Every refusal names the field (``payload.parcels[0].weight_g``) and why, as a DomainError.
+    """
+
+    def __init__(self, raw: object, path: str) -> None:
+        if not isinstance(raw, dict):
+            raise DomainError(f"{path} must be an object")
+        self.raw: dict[str, Any] = raw
+        self.path = path
+
+    def _get(self, key: str, required: bool) -> Any:
+        if key not in self.raw or self.raw[key] is None:
+            if required:
+                raise DomainError(f"{self.path}.{key} is missing")
+            return None
+        return self.raw[key]
+
+    def _check(self, key: str, problem: str | None) -> None:
+        if problem is not None:
+            raise DomainError(f"{self.path}.{key} {problem}")
+
+    def text(self, key: str, limit: int, *, required: bool = True, default: str = "") -> str:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        self._check(key, limits.text_problem(value, limit, allow_empty=not required))
+        return str(value)
+
+    def optional_text(self, key: str, limit: int) -> str | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        self._check(key, limits.text_problem(value, limit))
+        return str(value)
+
+    def integer(self, key: str, low: int, high: int, *, required: bool = True, default: int = 0) -> int:
+        value = self._get(key, required)
+        if value is None:
+            return default
+        self._check(key, limits.int_problem(value, low, high))
+        return int(value)
+
+    def number(self, key: str, low: float, high: float, *, default: float = 0.0) -> float:
+        value = self._get(key, False)
+        if value is None:
+            return default
+        self._check(key, limits.number_problem(value, low, high))
+        return float(value)
+
+    def choice(self, key: str, kind: type[_E]) -> _E:
+        value = self._get(key, True)
+        try:
+            return kind(value)
+        except ValueError as exc:
+            raise DomainError(f"{self.path}.{key} must be one of {sorted(e.value for e in kind)}") from exc
+
+    def items(self, key: str) -> list[Any]:
+        value = self._get(key, True)
+        if not isinstance(value, list):
+            raise DomainError(f"{self.path}.{key} must be a list")
+        if not value:
+            raise DomainError(f"{self.path}.{key} must not be empty")
+        return value
+
+    def sku_quantities(self, key: str) -> dict[str, int]:
+        value = self._get(key, False) or {}
+        if not isinstance(value, dict):
+            raise DomainError(f"{self.path}.{key} must map SKU to a positive quantity")
+        out: dict[str, int] = {}
+        for sku, qty in value.items():
+            self._check(f"{key} key", limits.text_problem(sku, limits.SKU, allow_empty=False))
+            self._check(f"{key}[{sku!r}]", limits.int_problem(qty, 1, limits.MAX_QUANTITY))
+            out[str(sku)] = int(qty)
+        return out
+
+
+def canonical_event_id(value: object) -> str:
+    """The event id if it is a UUID in canonical form (lower-case 8-4-4-4-12); DomainError otherwise.
+
+    Other spellings of a UUID (``{…}``, ``urn:uuid:…``, no dashes, upper case) are refused rather than
+    normalised: the bench matches the hub's answer to its outbox by the id string it sent.
+    """
+    if not isinstance(value, str):
+        raise DomainError(f"event_id must be a UUID string, not {type(value).__name__}")
+    try:
+        canonical = str(uuid.UUID(value))
+    except ValueError as exc:
+        raise DomainError(f"event_id {value[:40]!r} is not a UUID") from exc
+    if canonical != value:
+        raise DomainError(f"event_id {value[:40]!r} is not a canonical UUID (write it as {canonical})")
     return value
 
 
-def from_wire(data: dict[str, Any]) -> BenchEvent:
-    """Build an event from its JSON shape; raises DomainError with the reason when it is malformed."""
+# Occurrence times a bench can have: later than this and earlier than the end of the century.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _occurred_at(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise DomainError("occurred_at must be an ISO 8601 time")
     try:
-        event_type = data["type"]
-        cls = EVENT_TYPES[event_type]
-    except KeyError as exc:
-        raise DomainError(f"unknown event type {data.get('type')!r}") from exc
-    event_id = str(data.get("event_id") or "")
-    try:
-        uuid.UUID(event_id)
-    except ValueError as exc:
-        raise DomainError(f"event_id {event_id!r} is not a UUID") from exc
-    try:
-        occurred = datetime.fromisoformat(str(data["occurred_at"]))
-    except (KeyError, ValueError) as exc:
+        occurred = datetime.fromisoformat(value)
+        if occurred.tzinfo is None:
+            occurred = occurred.replace(tzinfo=UTC)
+        occurred = occurred.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise DomainError("occurred_at must be an ISO 8601 time") from exc
-    if occurred.tzinfo is None:
-        occurred = occurred.replace(tzinfo=UTC)
-    p = data.get("payload")
-    if not isinstance(p, dict):
-        raise DomainError("payload must be an object")
+    if not _EARLIEST <= occurred < _LATEST:
+        raise DomainError(f"occurred_at {value[:40]!r} is not a time a bench can have")
+    return occurred
+
+
+def from_wire(data: object) -> BenchEvent:
+    """Build an event from its JSON shape; raises DomainError naming the field and the reason when any
+    field is missing, of the wrong type, over its length (``app.domain.limits``) or out of its range."""
+    if not isinstance(data, dict):
+        raise DomainError("each event must be an object")
+    event_type = data.get("type")
+    cls = EVENT_TYPES.get(event_type) if isinstance(event_type, str) else None
+    if cls is None:
+        raise DomainError(f"unknown event type {str(event_type)[:40]!r}")
+    event_id = canonical_event_id(data.get("event_id"))
+    top = _Fields(data, "event")
     common: dict[str, Any] = {
         "event_id": event_id,
-        "occurred_at": occurred,
-        "operator_badge": str(data.get("operator_badge") or ""),
+        "occurred_at": _occurred_at(data.get("occurred_at")),
+        "operator_badge": top.text("operator_badge", limits.BADGE, required=False),
     }
-    try:
-        if cls is OrderPacked:
-            parcels = []
-            for raw in _require(p, "parcels", list):
-                if not isinstance(raw, dict):
-                    raise DomainError("each parcel must be an object")
-                items = raw.get("items") or {}
-                if not isinstance(items, dict) or any(not isinstance(q, int) or q <= 0 for q in items.values()):
-                    raise DomainError("parcel items must map SKU to a positive quantity")
-                parcels.append(
-                    Parcel(
-                        parcel_no=int(_require(raw, "parcel_no", int)),
-                        carton_code=str(_require(raw, "carton_code", str)),
-                        weight_g=int(_require(raw, "weight_g", int)),
-                        expected_weight_g=int(raw.get("expected_weight_g", 0)),
-                        items={str(k): int(v) for k, v in items.items()},
-                    )
+    p = _Fields(data.get("payload"), "payload")
+    if cls is OrderPacked:
+        parcels = []
+        raw_parcels = p.items("parcels")
+        if len(raw_parcels) > limits.MAX_PARCELS:
+            raise DomainError(f"payload.parcels holds {len(raw_parcels)} parcels; at most {limits.MAX_PARCELS}")
+        for i, raw in enumerate(raw_parcels):
+            f = _Fields(raw, f"payload.parcels[{i}]")
+            parcels.append(
+                Parcel(
+                    parcel_no=f.integer("parcel_no", 1, limits.MAX_PARCELS),
+                    carton_code=f.text("carton_code", limits.CARTON_CODE, required=False),
+                    weight_g=f.integer("weight_g", 1, limits.MAX_WEIGHT_G),
+                    expected_weight_g=f.integer("expected_weight_g", 0, limits.MAX_WEIGHT_G, required=False),
+                    items=f.sku_quantities("items"),
                 )
-            if not parcels:
-                raise DomainError("an order_packed event needs at least one parcel")
-            return OrderPacked(
-                **common,
-                order_number=str(_require(p, "order_number", str)),
-                parcels=tuple(parcels),
-                weight_override_by=p.get("weight_override_by"),
-                pack_seconds=float(p.get("pack_seconds", 0.0)),
             )
-        if cls is PackExceptionRaised:
-            return PackExceptionRaised(
-                **common,
-                order_number=str(_require(p, "order_number", str)),
-                kind=ExceptionKind(_require(p, "kind", str)),
-                sku=p.get("sku"),
-                quantity=int(p.get("quantity", 0)),
-                detail=str(p.get("detail", "")),
-            )
-        if cls is LabelPrinted:
-            return LabelPrinted(
-                **common,
-                order_number=str(_require(p, "order_number", str)),
-                parcel_no=int(_require(p, "parcel_no", int)),
-                tracking_number=str(_require(p, "tracking_number", str)),
-                carrier=str(_require(p, "carrier", str)),
-            )
-        units = []
-        for raw in _require(p, "units", list):
-            if not isinstance(raw, dict):
-                raise DomainError("each returned unit must be an object")
+        return OrderPacked(
+            **common,
+            order_number=p.text("order_number", limits.ORDER_NUMBER),
+            parcels=tuple(parcels),
+            weight_override_by=p.optional_text("weight_override_by", limits.BADGE),
+            pack_seconds=p.number("pack_seconds", 0.0, limits.MAX_PACK_SECONDS),
+        )
+    if cls is PackExceptionRaised:
+        return PackExceptionRaised(
+            **common,
+            order_number=p.text("order_number", limits.ORDER_NUMBER),
+            kind=p.choice("kind", ExceptionKind),
+            sku=p.optional_text("sku", limits.SKU),
+            quantity=p.integer("quantity", 0, limits.MAX_QUANTITY, required=False),
+            detail=p.text("detail", limits.FREE_TEXT, required=False),
+        )
+    if cls is LabelPrinted:
+        return LabelPrinted(
+            **common,
+            order_number=p.text("order_number", limits.ORDER_NUMBER),
+            parcel_no=p.integer("parcel_no", 1, limits.MAX_PARCELS),
+            tracking_number=p.text("tracking_number", limits.TRACKING_NUMBER),
+            carrier=p.text("carrier", limits.CARRIER),
+        )
+    units = []
+    for i, raw in enumerate(p.items("units")):
+        f = _Fields(raw, f"payload.units[{i}]")
+        try:
             units.append(
                 ReceivedUnit(
-                    sku=str(_require(raw, "sku", str)),
-                    quantity=int(_require(raw, "quantity", int)),
-                    condition=Condition(_require(raw, "condition", str)),
-                    disposition=Disposition(_require(raw, "disposition", str)),
-                    bin=str(raw.get("bin", "")),
+                    sku=f.text("sku", limits.SKU),
+                    quantity=f.integer("quantity", 1, limits.MAX_QUANTITY),
+                    condition=f.choice("condition", Condition),
+                    disposition=f.choice("disposition", Disposition),
+                    bin=f.text("bin", limits.BIN, required=False),
                 )
             )
-        if not units:
-            raise DomainError("a return_received event needs at least one unit")
-        return ReturnReceived(
-            **common,
-            rma_number=str(_require(p, "rma_number", str)),
-            location_code=str(_require(p, "location_code", str)),
-            units=tuple(units),
-        )
-    except (ValueError, TypeError) as exc:  # bad enum value, bad number
-        raise DomainError(str(exc)) from exc
+        except (ValueError, TypeError) as exc:
+            raise DomainError(f"payload.units[{i}]: {exc}") from exc
+    return ReturnReceived(
+        **common,
+        rma_number=p.text("rma_number", limits.RMA_NUMBER),
+        location_code=p.text("location_code", limits.LOCATION_CODE),
+        units=tuple(units),
+    )

@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.domain import limits
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -64,7 +66,7 @@ class Base(DeclarativeBase):
 class Location(Base):
     __tablename__ = "locations"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(limits.LOCATION_CODE), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20), default="warehouse")
     latitude: Mapped[float] = mapped_column(Float, default=0.0)
@@ -78,7 +80,7 @@ class Location(Base):
 class Product(Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    sku: Mapped[str] = mapped_column(String(limits.SKU), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     weight_g: Mapped[int] = mapped_column(Integer)
     length_mm: Mapped[int] = mapped_column(Integer)
@@ -102,7 +104,7 @@ class ProductBarcode(Base):
 class Carton(Base):
     __tablename__ = "cartons"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(limits.CARTON_CODE), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     length_mm: Mapped[int] = mapped_column(Integer)
     width_mm: Mapped[int] = mapped_column(Integer)
@@ -141,7 +143,7 @@ class StockAdjustment(Base):
 class Order(Base):
     __tablename__ = "orders"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    number: Mapped[str | None] = mapped_column(String(limits.ORDER_NUMBER), unique=True, nullable=True)
     channel: Mapped[str] = mapped_column(String(40))
     channel_order_id: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -192,7 +194,7 @@ class OrderLine(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
-    sku: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(limits.SKU))
     name: Mapped[str] = mapped_column(String(300), default="")
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -244,7 +246,7 @@ class Operator(Base):
     __tablename__ = "operators"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    badge: Mapped[str] = mapped_column(String(64), unique=True)
+    badge: Mapped[str] = mapped_column(String(limits.BADGE), unique=True)
     pin_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -264,11 +266,11 @@ class AppliedEvent(Base):
     """One row per bench event applied; the primary key is what makes apply exactly-once."""
 
     __tablename__ = "applied_events"
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(limits.EVENT_ID), primary_key=True)
     type: Mapped[str] = mapped_column(String(40), index=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
-    operator_badge: Mapped[str] = mapped_column(String(64), default="")
+    operator_badge: Mapped[str] = mapped_column(String(limits.BADGE), default="")
     occurred_at: Mapped[datetime]
     applied_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
@@ -277,12 +279,12 @@ class AppliedEvent(Base):
 class PackException(Base):
     __tablename__ = "pack_exceptions"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), index=True)
+    event_id: Mapped[str] = mapped_column(String(limits.EVENT_ID), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), nullable=True, index=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
     operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     kind: Mapped[str] = mapped_column(String(30))
-    sku: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    sku: Mapped[str | None] = mapped_column(String(limits.SKU), nullable=True)
     quantity: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str] = mapped_column(Text, default="")
     occurred_at: Mapped[datetime]
@@ -293,19 +295,19 @@ class Parcel(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     parcel_no: Mapped[int] = mapped_column(Integer)
-    carton_code: Mapped[str] = mapped_column(String(32))
+    carton_code: Mapped[str] = mapped_column(String(limits.CARTON_CODE))
     weight_g: Mapped[int] = mapped_column(Integer)
     expected_weight_g: Mapped[int] = mapped_column(Integer, default=0)
     items: Mapped[dict[str, Any]]
-    carrier: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    tracking_number: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    carrier: Mapped[str | None] = mapped_column(String(limits.CARRIER), nullable=True)
+    tracking_number: Mapped[str | None] = mapped_column(String(limits.TRACKING_NUMBER), nullable=True, index=True)
     __table_args__ = (UniqueConstraint("order_id", "parcel_no", name="uq_parcels_order_parcel"),)
 
 
 class Rma(Base):
     __tablename__ = "rmas"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    number: Mapped[str | None] = mapped_column(String(limits.RMA_NUMBER), unique=True, nullable=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[str] = mapped_column(String(24), default="open")
     resolution: Mapped[str] = mapped_column(String(20), default="refund")
@@ -320,7 +322,7 @@ class RmaLine(Base):
     __tablename__ = "rma_lines"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     rma_id: Mapped[int] = mapped_column(ForeignKey("rmas.id", ondelete="CASCADE"), index=True)
-    sku: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(limits.SKU))
     quantity: Mapped[int] = mapped_column(Integer)
     received_quantity: Mapped[int] = mapped_column(Integer, default=0)
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -330,7 +332,7 @@ class RmaLine(Base):
 class ReturnReceipt(Base):
     __tablename__ = "return_receipts"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_id: Mapped[str] = mapped_column(String(limits.EVENT_ID), unique=True)
     rma_id: Mapped[int] = mapped_column(ForeignKey("rmas.id"), index=True)
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
@@ -342,11 +344,11 @@ class ReturnReceiptLine(Base):
     __tablename__ = "return_receipt_lines"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     receipt_id: Mapped[int] = mapped_column(ForeignKey("return_receipts.id", ondelete="CASCADE"), index=True)
-    sku: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(limits.SKU))
     quantity: Mapped[int] = mapped_column(Integer)
     condition: Mapped[str] = mapped_column(String(20))
     disposition: Mapped[str] = mapped_column(String(24))
-    bin: Mapped[str] = mapped_column(String(40), default="")
+    bin: Mapped[str] = mapped_column(String(limits.BIN), default="")
 
 
 class Settlement(Base):

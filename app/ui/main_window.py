@@ -26,6 +26,7 @@ from app.ui.screens.returns import ReturnsScreen
 from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.signin import SignInScreen
 from app.ui.sounds import SoundBoard
+from app.ui.widgets.dead_letters import DeadLetterDialog
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.statusbar import BenchStatusBar
 from app.ui.workers import Poller, ScaleMonitor, TaskRunner
@@ -64,6 +65,8 @@ class BenchWindow(QMainWindow):
         self.sounds = sounds or SoundBoard(enabled=settings.sounds)
         self.operator: Operator | None = None
         self.status = BenchStatusBar()
+        self.status.dead_letters.clicked.connect(self.open_dead_letters)
+        self.dead_letter_dialog: DeadLetterDialog | None = None
         self.stack = QStackedWidget()
         self.signin = SignInScreen(self._sign_in, self.runner)
         self.signin.signed_in.connect(self._signed_in)
@@ -220,7 +223,21 @@ class BenchWindow(QMainWindow):
         return run
 
     def _sync_changed(self, state: SyncState) -> None:
-        self.status.set_sync(state.online, state.outbox_depth)
+        self.status.set_sync(state.online, state.outbox_depth, dead_letters=state.dead_letters, refused=state.refused)
+
+    def open_dead_letters(self) -> DeadLetterDialog | None:
+        """The rejected events, for a supervisor (or admin) signed in here; None for anyone else."""
+        if self.operator is None or self.operator.role not in ("supervisor", "admin"):
+            self.status.dead_letters.setToolTip(self.tr("A supervisor signs in to review rejected events."))
+            return None
+        store = self.engine.store
+        dialog = DeadLetterDialog(
+            store.dead_letters, store.retry_dead_letter, store.discard_dead_letter, self.runner, self
+        )
+        dialog.changed.connect(lambda: self.runner.run(self.engine.syncer.kick))  # kick reads the store
+        self.dead_letter_dialog = dialog
+        dialog.show()
+        return dialog
 
     def _weight(self, reading: WeightReading) -> None:
         self.status.set_weight(reading)

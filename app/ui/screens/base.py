@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
+from app.domain import limits
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.workers import TaskRunner
 
@@ -27,6 +28,7 @@ class ScanScreen(QWidget):
         self.banner = banner
         self.history: list[Feedback] = []
         self.key_in = QLineEdit()
+        self.key_in.setMaxLength(limits.FREE_TEXT)  # typed details and reasons: what the hub stores
         self.key_in.setPlaceholderText(self.tr("key in a code and press Enter (or just scan)"))
         self.key_in.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # scanner keys must not land here by default
         self.key_in.returnPressed.connect(self._keyed_in)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.receiving import ReturnState
+from app.domain import limits
 from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
@@ -73,6 +74,7 @@ class ReturnsScreen(ScanScreen):
         self.summary.setWordWrap(True)
         self.summary.setObjectName("title")
         self.bin = QLineEdit()
+        self.bin.setMaxLength(limits.BIN)
         self.bin.setPlaceholderText(self.tr("restock bin (default: RETURNS)"))
         # Fields take focus only when clicked: scanner keys must not land in them by default.
         self.bin.setFocusPolicy(Qt.FocusPolicy.ClickFocus)

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.domain import limits
 from app.ui.workers import TaskRunner
 
 
@@ -25,6 +26,7 @@ class SignInScreen(QWidget):
         hint = QLabel(self.tr("Scan your badge, then type your PIN and press Enter."))
         hint.setObjectName("hint")
         self.badge = QLineEdit()
+        self.badge.setMaxLength(limits.BADGE)
         self.badge.setPlaceholderText(self.tr("badge"))
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.devices.weights import ScaleState, WeightReading
 
@@ -15,22 +15,37 @@ class BenchStatusBar(QFrame):
         row.setContentsMargins(4, 2, 4, 2)
         self.hub = QLabel(self.tr("Hub: connecting…"))
         self.outbox = QLabel(self.tr("Outbox: 0"))
+        # Events the hub rejected: hidden while there are none; a supervisor clicks it to review them.
+        self.dead_letters = QPushButton()
+        self.dead_letters.setFlat(True)
+        self.dead_letters.setStyleSheet("background: #c62828; color: #fff; font-weight: 700; padding: 0 6px;")
+        self.dead_letters.hide()
         self.scale = QLabel(self.tr("Scale: —"))
         self.printer = QLabel(self.tr("Printer: —"))
         self.operator = QLabel(self.tr("Not signed in"))
-        for w in (self.hub, self.outbox, self.scale, self.printer):
+        for w in (self.hub, self.outbox, self.dead_letters, self.scale, self.printer):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.operator)
 
-    def set_sync(self, online: bool | None, outbox_depth: int) -> None:
-        """``online`` None: not known yet (no sync round finished)."""
-        if online is None:
+    def set_sync(self, online: bool | None, outbox_depth: int, *, dead_letters: int = 0, refused: str = "") -> None:
+        """``online`` None: not known yet (no sync round finished). ``refused``: the hub refuses this bench
+        (its reason); ``dead_letters``: events the hub rejected, waiting for a supervisor."""
+        if refused:
+            self.hub.setText(self.tr("Hub refused this bench: re-enrol"))
+            self.hub.setToolTip(refused)
+        elif online is None:
             self.hub.setText(self.tr("Hub: connecting…"))
         else:
             self.hub.setText(self.tr("Hub: online") if online else self.tr("Hub: OFFLINE"))
-        self.hub.setStyleSheet("" if online is not False else "background: #c62828; color: #fff; font-weight: 700;")
+        if not refused:
+            self.hub.setToolTip("")
+        bad = online is False or bool(refused)
+        self.hub.setStyleSheet("background: #c62828; color: #fff; font-weight: 700;" if bad else "")
         self.outbox.setText(self.tr("Outbox: %n event(s)", "", outbox_depth))
+        self.dead_letters.setText(self.tr("Rejected: %n event(s)", "", dead_letters))
+        self.dead_letters.setToolTip(self.tr("Events the hub refused. A supervisor reviews them here."))
+        self.dead_letters.setVisible(dead_letters > 0)
 
     def set_weight(self, reading: WeightReading) -> None:
         marker = {
