@@ -37,6 +37,9 @@ from app.hub.services.clock import now
 from app.hub.services.dom import OrderRules, stored_address
 from app.hub.services.errors import Conflict, HubError, Invalid, NotFound
 from app.hub.shipping_models import CarrierSequence, ShippingLabel
+from app.printing.fit import LabelDoesNotFit
+from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
+from app.printing.rescale import fit_zpl
 
 
 class CarrierUnavailable(HubError):
@@ -267,9 +270,15 @@ def _parcel_request(session: Session, config: ShippingConfig, order: m.Order, pa
     )
 
 
-def buy_label(factory: sessionmaker[Session], config: ShippingConfig, number: str, parcel_no: int) -> LabelAnswer:
+def buy_label(
+    factory: sessionmaker[Session],
+    config: ShippingConfig,
+    number: str,
+    parcel_no: int,
+    profile: PrinterProfile = DEFAULT_PROFILE,
+) -> LabelAnswer:
     """The label for parcel ``parcel_no`` of a packed order: bought now through rate shopping, or the one
-    bought before (idempotent per parcel)."""
+    bought before (idempotent per parcel), as ZPL for the bench's printer ``profile``."""
     with unit_of_work(factory) as session:
         order = orders.get_order(session, number)
         status = OrderStatus(order.status)
@@ -298,12 +307,29 @@ def buy_label(factory: sessionmaker[Session], config: ShippingConfig, number: st
         lb.service,
         lb.tracking_number,
         lb.tracking_url,
-        lb.zpl,
+        label_for_profile(config, request, lb, profile),
         lb.amount.amount_minor,
         lb.amount.currency,
         purchase.reason,
         purchase.reused,
     )
+
+
+def label_for_profile(config: ShippingConfig, request: ParcelRequest, label: Label, profile: PrinterProfile) -> str:
+    """The bought label as ZPL for ``profile``: laid out afresh by a carrier that lays out its own labels
+    (``label_for``), otherwise the carrier's ZPL rescaled from its ``label_dpi`` (203 by default) and
+    checked against the media. Raises Invalid (422) when it cannot fit: nothing is printed cut off."""
+    carrier = next((c for c in config.carriers if c.name == label.carrier), None)
+    try:
+        layout = getattr(carrier, "label_for", None)
+        if layout is not None:
+            return str(layout(request, label, profile))
+        dpi, size = int(getattr(carrier, "label_dpi", 203)), str(getattr(carrier, "label_size", "4x6"))
+        return fit_zpl(label.zpl.encode("utf-8"), dpi, profile, size).decode("utf-8")
+    except LabelDoesNotFit as exc:
+        raise Invalid(
+            f"label for parcel {request.parcel_ref} cannot be printed on {profile.describe()}: {exc}"
+        ) from exc
 
 
 def _drop_pending(factory: sessionmaker[Session], parcel_ref: str) -> None:
