@@ -19,8 +19,10 @@ from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.model import PackOrder
 from app.domain.orders import Address
 from app.printing.fit import LabelDoesNotFit
+from app.printing.layout import Label
 from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
-from app.printing.shipping import ShippingContent, render_shipping_label
+from app.printing.shipping import ShippingContent, shipping_label_layout
+from app.printing.zpl import render_zpl
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ class LocalFallbackLabels:
         digest = hashlib.sha256(f"{self.station}/{order_number}/{parcel_no}".encode()).hexdigest()[:10].upper()
         return f"LF{digest}"
 
-    def request(self, order: PackOrder, parcel: dict[str, Any]) -> ShippingLabel:
+    def layout(self, order: PackOrder, parcel: dict[str, Any]) -> Label:
+        """The fallback label's layout for this bench's profile. Raises LabelRefused when it cannot fit."""
         tracking = self.tracking_number(order.number, int(parcel["parcel_no"]))
         to = {k: str(v) for k, v in order.ship_to.items() if isinstance(v, str | int)}
         fields = ("name", "company", "line1", "line2", "city", "postcode", "region", "country")
@@ -97,7 +100,14 @@ class LocalFallbackLabels:
             reference=f"{order.number}  parcel {parcel['parcel_no']}",
         )
         try:
-            zpl = render_shipping_label(content, self.profile)
+            return shipping_label_layout(content, self.profile)
         except LabelDoesNotFit as exc:
             raise LabelRefused(f"the fallback label cannot be printed: {exc}") from exc
-        return ShippingLabel(self.CARRIER, tracking, zpl)
+
+    def request(self, order: PackOrder, parcel: dict[str, Any]) -> ShippingLabel:
+        label = self.layout(order, parcel)
+        try:
+            zpl = render_zpl(label, profile=self.profile)
+        except LabelDoesNotFit as exc:
+            raise LabelRefused(f"the fallback label cannot be printed: {exc}") from exc
+        return ShippingLabel(self.CARRIER, self.tracking_number(order.number, int(parcel["parcel_no"])), zpl)

@@ -26,7 +26,11 @@ from app.carriers.base import (
 )
 from app.carriers.zpl import shipping_label
 from app.domain.money import Money
-from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
+from app.printing.fit import LabelDoesNotFit
+from app.printing.profile import PrinterProfile
+
+#: the stored copy of a label: 4x6 at 203 dpi, any script (the printer's font named generically)
+RECORD_PROFILE = PrinterProfile(unicode_font="E:UNICODE.TTF")
 
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
@@ -139,7 +143,10 @@ class TableRateCarrier:
             )
         number = s10_tracking_number(self.tracking_prefix, self.next_serial(), self.country)
         label = Label(parcel.parcel_ref, self.name, rate.service, number, "", current.amount, shipment_id=number)
-        return replace(label, zpl=self.label_for(parcel, label, DEFAULT_PROFILE))
+        try:  # the record kept with the purchase; the bench gets ``label_for`` its own printer profile
+            return replace(label, zpl=self.label_for(parcel, label, RECORD_PROFILE))
+        except LabelDoesNotFit:
+            return label
 
     def label_for(self, parcel: ParcelRequest, label: Label, profile: PrinterProfile) -> str:
         """The label laid out afresh for ``profile`` (our own layout: any resolution, 4x6 or 4x4 media).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from app.hub.shipping_models import CarrierSequence, ShippingLabel
 from app.printing.fit import LabelDoesNotFit
 from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
 from app.printing.rescale import fit_zpl
+from app.printing.shipping import MIN_HEIGHT_MM
 
 
 class CarrierUnavailable(HubError):
@@ -291,6 +292,7 @@ def buy_label(
             raise NotFound(f"order {number} has no parcel {parcel_no} (yet)")
         request = _parcel_request(session, config, order, parcel)
         order_id = order.id
+    _preflight(config, request, profile)
     buyer = LabelBuyer(config.carriers, config.rules, DbLabelStore(factory, order_id, parcel_no))
     try:
         purchase = buyer.buy(request)
@@ -313,6 +315,22 @@ def buy_label(
         purchase.reason,
         purchase.reused,
     )
+
+
+def _preflight(config: ShippingConfig, request: ParcelRequest, profile: PrinterProfile) -> None:
+    """Refuse before anything is bought when the bench's media cannot hold a shipping label, or our own
+    layout cannot place this address on it (too long, or a script the printer has no font for)."""
+    if profile.label.height_mm < MIN_HEIGHT_MM:
+        raise Invalid(f"a shipping label needs 4x4 or 4x6 labels; this printer is set up for {profile.describe()}")
+    probe = Label(request.parcel_ref, "", "W" * 12, "RR000000000GB", "", Money(0))
+    for carrier in config.carriers:
+        layout = getattr(carrier, "label_for", None)
+        if layout is None:
+            continue
+        try:
+            layout(request, replace(probe, carrier=carrier.name), profile)
+        except LabelDoesNotFit as exc:
+            raise Invalid(f"label for parcel {request.parcel_ref} cannot print on {profile.describe()}: {exc}") from exc
 
 
 def label_for_profile(config: ShippingConfig, request: ParcelRequest, label: Label, profile: PrinterProfile) -> str:
