@@ -13,6 +13,7 @@ from typing import Any
 
 def _config(args: argparse.Namespace, hub_url: str, data_dir: Path, code: str | None) -> Any:
     from app.bench.shift import ShiftConfig
+    from app.printing.profile import PrinterProfile
 
     return ShiftConfig(
         hub_url=hub_url,
@@ -28,6 +29,7 @@ def _config(args: argparse.Namespace, hub_url: str, data_dir: Path, code: str | 
         seed=args.seed,
         labels=args.labels,
         lease_batch=args.lease_batch,
+        printer=PrinterProfile(dpi=args.printer_dpi, size=args.label_size, unicode_font=args.unicode_font),
     )
 
 
@@ -92,16 +94,24 @@ def _shares(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _printer(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--printer-dpi", type=int, choices=[203, 300, 600], default=203, help="label printer resolution")
+    p.add_argument("--label-size", choices=["4x6", "4x4"], default="4x6", help="labels loaded in the printer")
+    p.add_argument("--unicode-font", default="", help="the printer's TrueType font for non-Latin text (E:NAME.TTF)")
+
+
 def register(sub: Any) -> None:
     p: argparse.ArgumentParser = sub.add_parser("shift", help="run a headless robot shift against a hub")
     p.add_argument("--hub", required=True, help="hub URL, e.g. http://127.0.0.1:8765")
     p.add_argument("--enroll", help="one-time enrolment code (first run of a data folder)")
     p.add_argument("--data-dir", required=True, help="the bench's data folder")
     _shares(p)
+    _printer(p)
     p.set_defaults(func=cmd_shift)
 
     d: argparse.ArgumentParser = sub.add_parser("demo", help="the bench with an embedded hub and simulated devices")
     d.add_argument("--headless", action="store_true", help="no window: a robot works the shift")
     d.add_argument("--json", action="store_true", help="print the shift report as JSON")
     _shares(d)
+    _printer(d)
     d.set_defaults(func=cmd_demo)

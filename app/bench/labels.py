@@ -17,8 +17,12 @@ from typing import Any, Protocol
 
 from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.model import PackOrder
-from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
-from app.devices.labels.zpl import render_zpl
+from app.domain.orders import Address
+from app.printing.fit import LabelDoesNotFit
+from app.printing.layout import Label
+from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
+from app.printing.shipping import ShippingContent, shipping_label_layout
+from app.printing.zpl import render_zpl
 
 
 @dataclass(frozen=True)
@@ -43,14 +47,16 @@ class LabelSource(Protocol):
 
 
 class HubLabels:
-    """Labels bought by the hub through its carrier path."""
+    """Labels bought by the hub through its carrier path, sent as ZPL for this bench's printer ``profile``
+    (the request carries the profile; the hub renders or rescales to it, or refuses what cannot fit)."""
 
-    def __init__(self, client: HubClient) -> None:
+    def __init__(self, client: HubClient, profile: PrinterProfile = DEFAULT_PROFILE) -> None:
         self.client = client
+        self.profile = profile
 
     def request(self, order: PackOrder, parcel: dict[str, Any]) -> ShippingLabel:
         try:
-            answer = self.client.request_label(order.number, parcel)
+            answer = self.client.request_label(order.number, {**parcel, "printer": self.profile.to_json()})
         except HubOffline as exc:
             raise LabelUnavailable(str(exc)) from exc
         except HubRefused as exc:
@@ -66,28 +72,42 @@ class HubLabels:
 
 
 class LocalFallbackLabels:
-    """FALLBACK ONLY: a bench-made label with a local tracking number (see the module docstring)."""
+    """FALLBACK ONLY: a bench-made label with a local tracking number (see the module docstring), laid
+    out for the bench's printer ``profile`` like every other label."""
 
     CARRIER = "LOCAL-FALLBACK"
 
-    def __init__(self, station: str, dpi: int = 203) -> None:
+    def __init__(self, station: str, profile: PrinterProfile = DEFAULT_PROFILE) -> None:
         self.station = station
-        self.dpi = dpi
+        self.profile = profile
 
     def tracking_number(self, order_number: str, parcel_no: int) -> str:
         digest = hashlib.sha256(f"{self.station}/{order_number}/{parcel_no}".encode()).hexdigest()[:10].upper()
         return f"LF{digest}"
 
-    def request(self, order: PackOrder, parcel: dict[str, Any]) -> ShippingLabel:
+    def layout(self, order: PackOrder, parcel: dict[str, Any]) -> Label:
+        """The fallback label's layout for this bench's profile. Raises LabelRefused when it cannot fit."""
         tracking = self.tracking_number(order.number, int(parcel["parcel_no"]))
-        to = order.ship_to
-        lines = [str(to.get(k, "")) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)]
-        elements: list[Any] = [Box(3, 3, 95.6, 146.4), Text(6, 8, "SHIP TO", height_mm=3)]
-        elements += [Text(6, 14 + 7 * i, line, height_mm=5) for i, line in enumerate(lines)]
-        elements += [
-            Text(6, 62, f"{order.number}  parcel {parcel['parcel_no']}  {parcel['weight_g']} g", height_mm=4),
-            Text(6, 70, f"{self.CARRIER} - NOT A CARRIER LABEL", height_mm=4),
-            Code128(6, 80, tracking, height_mm=25),
-        ]
-        zpl = render_zpl(Label(LABEL_4X6, tuple(elements)), dpi=self.dpi)
-        return ShippingLabel(self.CARRIER, tracking, zpl)
+        to = {k: str(v) for k, v in order.ship_to.items() if isinstance(v, str | int)}
+        fields = ("name", "company", "line1", "line2", "city", "postcode", "region", "country")
+        content = ShippingContent(
+            carrier=self.CARRIER,
+            service="NOT A CARRIER LABEL",
+            tracking_number=tracking,
+            ship_from=Address(name=f"bench {self.station}", line1="", city="", postcode="", country=""),
+            ship_to=Address(**{k: to.get(k, "") for k in fields}),  # type: ignore[arg-type]
+            weight_g=int(parcel["weight_g"]),
+            reference=f"{order.number}  parcel {parcel['parcel_no']}",
+        )
+        try:
+            return shipping_label_layout(content, self.profile)
+        except LabelDoesNotFit as exc:
+            raise LabelRefused(f"the fallback label cannot be printed: {exc}") from exc
+
+    def request(self, order: PackOrder, parcel: dict[str, Any]) -> ShippingLabel:
+        label = self.layout(order, parcel)
+        try:
+            zpl = render_zpl(label, profile=self.profile)
+        except LabelDoesNotFit as exc:
+            raise LabelRefused(f"the fallback label cannot be printed: {exc}") from exc
+        return ShippingLabel(self.CARRIER, self.tracking_number(order.number, int(parcel["parcel_no"])), zpl)

@@ -10,6 +10,7 @@ cancellations and returns are configurable. The result is a JSON-able ``ShiftRep
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from typing import Any
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.hub_client import HubClient, HubOffline, HubRefused
-from app.bench.labels import LabelSource, LocalFallbackLabels
+from app.bench.labels import HubLabels, LabelSource, LocalFallbackLabels
 from app.bench.model import PackOrder
 from app.bench.packing import PackState
 from app.bench.sync import Backoff, fault_point
@@ -32,6 +33,9 @@ from app.devices.sim.scale_sim import ScaleSimulator
 from app.devices.sim.wedge_sim import WedgeScannerSimulator
 from app.devices.sim.zebra_sim import ZebraSimulator
 from app.domain.returns import Condition, Disposition, default_disposition
+from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
+
+_PW = re.compile(rb"\^PW(\d+)")
 
 
 @dataclass
@@ -53,6 +57,7 @@ class ShiftConfig:
     receiver: tuple[str, str] = ("RC-1001", "2222")
     supervisor: tuple[str, str] = ("SV-1001", "3333")
     labels: str = "auto"  # auto | hub | local-fallback
+    printer: PrinterProfile = DEFAULT_PROFILE  # the label printer's profile every label is made for
     offline_wait_s: float = 120.0  # how long to wait for the hub when there is nothing left to pack
     drain_timeout_s: float = 60.0
 
@@ -66,6 +71,7 @@ class ShiftReport:
     labels_printed: int = 0
     labels_pending: int = 0
     label_source: str = ""
+    label_widths: list[int] = field(default_factory=list)  # ^PW of every label format printed
     exceptions: dict[str, int] = field(default_factory=dict)
     weight_overrides: int = 0
     returns_received: int = 0
@@ -119,9 +125,9 @@ class Devices:
 def _label_source(cfg: ShiftConfig, engine: BenchEngine) -> tuple[LabelSource | None, str]:
     """``hub`` labels unless the hub has no label service (then the clearly named local fallback)."""
     if cfg.labels == "hub":
-        return None, "hub"
+        return HubLabels(engine.client, cfg.printer), "hub"
     if cfg.labels == "local-fallback":
-        return LocalFallbackLabels(engine.station_name or "BENCH"), LocalFallbackLabels.CARRIER
+        return LocalFallbackLabels(engine.station_name or "BENCH", cfg.printer), LocalFallbackLabels.CARRIER
     probe = HubClient(cfg.hub_url)
     try:
         r = probe._http.get("/openapi.json")
@@ -131,8 +137,8 @@ def _label_source(cfg: ShiftConfig, engine: BenchEngine) -> tuple[LabelSource | 
     finally:
         probe.close()
     if any(p.endswith("/label") for p in paths):
-        return None, "hub"
-    return LocalFallbackLabels(engine.station_name or "BENCH"), LocalFallbackLabels.CARRIER
+        return HubLabels(engine.client, cfg.printer), "hub"
+    return LocalFallbackLabels(engine.station_name or "BENCH", cfg.printer), LocalFallbackLabels.CARRIER
 
 
 class RobotShift:
@@ -410,6 +416,7 @@ class RobotShift:
                 r.labels_printed += 1
         r.exceptions = dict(sorted(kinds.items()))
         r.labels_pending = len(store.pending_labels())
+        r.label_widths = sorted({int(m.group(1)) for f in self.devices.printer_sim.printed if (m := _PW.search(f))})
         try:
             hub = self.engine.client.shift_report(self.supervisor_token, since.isoformat())
         except (HubOffline, HubRefused) as exc:

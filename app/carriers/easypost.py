@@ -112,6 +112,9 @@ def _address(a: Address) -> dict[str, Any]:
 
 class EasyPostCarrier:
     name = "easypost"
+    #: EasyPost's ZPL labels are 4x6 at 203 dpi; the hub rescales them to the bench's printer profile
+    label_dpi = 203
+    label_size = "4x6"
 
     def __init__(
         self,

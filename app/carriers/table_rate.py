@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from app.carriers.base import (
@@ -26,6 +26,11 @@ from app.carriers.base import (
 )
 from app.carriers.zpl import shipping_label
 from app.domain.money import Money
+from app.printing.fit import LabelDoesNotFit
+from app.printing.profile import PrinterProfile
+
+#: the stored copy of a label: 4x6 at 203 dpi, any script (the printer's font named generically)
+RECORD_PROFILE = PrinterProfile(unicode_font="E:UNICODE.TTF")
 
 _S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
 
@@ -137,17 +142,26 @@ class TableRateCarrier:
                 f"{self.name} does not offer {rate.service} to {parcel.ship_to.country} {parcel.ship_to.postcode}"
             )
         number = s10_tracking_number(self.tracking_prefix, self.next_serial(), self.country)
-        service_name = next(s.name for s in self.services if s.code == rate.service)
-        zpl = shipping_label(
+        label = Label(parcel.parcel_ref, self.name, rate.service, number, "", current.amount, shipment_id=number)
+        try:  # the record kept with the purchase; the bench gets ``label_for`` its own printer profile
+            return replace(label, zpl=self.label_for(parcel, label, RECORD_PROFILE))
+        except LabelDoesNotFit:
+            return label
+
+    def label_for(self, parcel: ParcelRequest, label: Label, profile: PrinterProfile) -> str:
+        """The label laid out afresh for ``profile`` (our own layout: any resolution, 4x6 or 4x4 media).
+        Raises LabelDoesNotFit when it cannot fit."""
+        service_name = next((s.name for s in self.services if s.code == label.service), label.service)
+        return shipping_label(
             carrier=self.name,
             service=service_name,
-            tracking_number=number,
+            tracking_number=label.tracking_number,
             ship_from=parcel.ship_from,
             ship_to=parcel.ship_to,
             weight_g=parcel.weight_g,
             reference=parcel.reference or parcel.parcel_ref,
+            profile=profile,
         )
-        return Label(parcel.parcel_ref, self.name, rate.service, number, zpl, current.amount, shipment_id=number)
 
     def void(self, label: Label, reason: str) -> VoidResult:
         # Nothing was paid to anyone: the label is simply not handed over.

@@ -12,6 +12,7 @@ from typing import Any
 
 from app.devices.errors import DeviceError
 from app.devices.weights import ScaleState
+from app.printing.layout import Label
 
 SCALE_PROTOCOLS = ("sics", "nci", "cas", "cas-ecr", "hid")
 
@@ -106,21 +107,29 @@ def _scale_read(args: argparse.Namespace) -> int:
     return 1
 
 
-def test_label(size: str = "4x6") -> Any:
-    """The label ``print test`` prints: text, a Code 128, a QR code and a frame."""
-    from app.devices.labels import LABEL_2X1, LABEL_4X4, LABEL_4X6, Box, Code128, Label, QRCode, Text
+def test_label(size: str = "4x6", dpi: int = 203) -> Any:
+    """The label ``print test`` prints: a frame, text (Latin-1 and ``^XZ`` as text), a Code 128 that keeps
+    its quiet zones at ``dpi`` and, where there is room, a QR code."""
+    from app.printing.fit import code128_module, code128_modules
+    from app.printing.layout import Box, Code128, QRCode, Text, label_size
 
-    label_size = {"4x6": LABEL_4X6, "4x4": LABEL_4X4, "2x1": LABEL_2X1}[size]
-    if size == "2x1":
-        return Label(label_size, (Text(2, 2, "packbench test", height_mm=3), Code128(2, 7, "PB000001", height_mm=10)))
+    ls = label_size(size)
+    data = "PB000001"
+    if ls.height_mm < 40:
+        module = code128_module(data, ls.width_mm - 2, dpi)
+        x = (ls.width_mm - len(code128_modules(data)) * module) / 2
+        return Label(
+            ls, (Text(2, 1.5, "packbench test", height_mm=3), Code128(x, 6, data, height_mm=10, module_mm=module))
+        )
+    module = code128_module(data, 52, dpi)
     return Label(
-        label_size,
+        ls,
         (
-            Box(2, 2, label_size.width_mm - 4, label_size.height_mm - 4, line_mm=0.5),
+            Box(2, 2, ls.width_mm - 4, ls.height_mm - 4, line_mm=0.5),
             Text(6, 6, "packbench test label", height_mm=6),
             Text(6, 15, "Grüße · ^XZ stays text", height_mm=4),
-            Code128(6, 24, "PB000001", height_mm=15),
-            QRCode(60, 24, "https://packbench.example/test", module_mm=0.75),
+            Code128(6 + 10 * module, 24, data, height_mm=15, module_mm=module),
+            QRCode(62, 24, "https://packbench.example/test", module_mm=0.75),
         ),
     )
 
@@ -135,11 +144,14 @@ def _print_test(args: argparse.Namespace) -> int:
             print_packing_slip(uri, slip)
             print(f"Test packing slip printed on {uri}")
             return 0
-        from app.devices.labels import render_zpl
         from app.devices.printers.uri import open_label_printer
+        from app.printing.profile import PrinterProfile
+        from app.printing.zpl import render_zpl
 
+        profile = PrinterProfile(dpi=args.dpi, size=args.size)
+        zpl = render_zpl(test_label(args.size, args.dpi), profile=profile)
         printer = open_label_printer(uri)
-        printer.send(render_zpl(test_label(args.size), args.dpi))
+        printer.send(zpl)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -65,6 +65,7 @@ class Address:
     email: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    company: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ def test_print_test_with_paper_out_fails_and_prints_nothing(
 def test_print_test_to_a_file_writes_zpl(tmp_path: Path) -> None:
     target = tmp_path / "labels.zpl"
     assert main(["print", "test", "--printer", f"file:{target}", "--dpi", "300", "--size", "4x4"]) == 0
-    assert target.read_bytes().startswith(b"^XA^CI28^PW1200^LL1200")
+    assert target.read_bytes().startswith(b"^XA^CI28^PW1218^LL1218")  # 4x4 at 12 dots/mm
 
 
 def test_print_test_with_an_unknown_uri_is_refused(capsys: pytest.CaptureFixture[str]) -> None:

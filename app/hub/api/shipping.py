@@ -8,16 +8,17 @@ returns the already bought) label for a packed order's parcel through rate shopp
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.carriers.base import TrackingStatus, TrackingUpdate
 from app.hub.api.deps import DB, PACKING, SUPERVISION, Caller, Factory, allow
 from app.hub.services import scope, shipping
 from app.hub.services.scope import Scope
+from app.printing.profile import DEFAULT_PROFILE, FONT_PATTERN, PrinterProfile
 
 router = APIRouter(prefix="/api/v1", tags=["shipping"])
 
@@ -35,13 +36,31 @@ def config(request: Request) -> shipping.ShippingConfig:
 Config = Annotated[shipping.ShippingConfig, Depends(config)]
 
 
+class PrinterIn(BaseModel):
+    """The bench's label printer profile: the label comes back as ZPL for it (default 4x6 at 203 dpi)."""
+
+    model_config = ConfigDict(extra="forbid")
+    dpi: Literal[203, 300, 600] = 203
+    size: Literal["4x6", "4x4", "2x1"] = "4x6"
+    darkness: int = Field(15, ge=0, le=30)
+    speed_ips: int = Field(4, ge=2, le=14)
+    media: Literal["direct", "transfer"] = "direct"
+    language: Literal["zpl", "epl"] = "zpl"
+    unicode_font: str = Field("", max_length=24, pattern=FONT_PATTERN)
+
+    def profile(self) -> PrinterProfile:
+        return PrinterProfile(**self.model_dump())
+
+
 class ParcelIn(BaseModel):
-    """What the bench sends; the hub uses its own record of the parcel (from the packed event)."""
+    """What the bench sends; the hub uses its own record of the parcel (from the packed event).
+    ``printer`` is the bench's printer profile the label is rendered (or rescaled) for."""
 
     parcel_no: int | None = None
     carton_code: str | None = None
     weight_g: int | None = None
     items: dict[str, int] | None = None
+    printer: PrinterIn | None = None
 
 
 class LabelOut(BaseModel):
@@ -84,7 +103,8 @@ class TrackingIn(BaseModel):
 async def buy_label(
     number: str, parcel_no: int, factory: Factory, cfg: Config, body: ParcelIn | None = None
 ) -> LabelOut:
-    answer = await run_in_threadpool(shipping.buy_label, factory, cfg, number, parcel_no)
+    profile = body.printer.profile() if body is not None and body.printer is not None else DEFAULT_PROFILE
+    answer = await run_in_threadpool(shipping.buy_label, factory, cfg, number, parcel_no, profile)
     return LabelOut(**answer.__dict__)
 
 

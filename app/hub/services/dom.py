@@ -214,6 +214,7 @@ def stored_address(a: Mapping[str, Any], *, email: str = "") -> Address:
     lat, lon = a.get("latitude"), a.get("longitude")
     return Address(
         name=str(a.get("name") or ""),
+        company=str(a.get("company") or ""),
         line1=str(a.get("line1") or ""),
         line2=str(a.get("line2") or ""),
         city=str(a.get("city") or ""),
