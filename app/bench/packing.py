@@ -10,6 +10,9 @@ step and a crash resumes exactly where the packer was.
     weighing ──stable weight within tolerance (or supervisor override)──▶ scanning (next parcel)
                                                                        └─▶ label (all items packed)
     weighing ──stable weight out of tolerance──▶ weight_mismatch (label blocked)
+
+A weight counts only if the scale has gone back to (near) zero since the last weight was accepted:
+a parcel left on the scale is never taken as the next parcel's, or the next order's, weight.
     label ──labels printed or left pending──▶ slip ──slip printed──▶ done
     scanning/weighing ──short pick / damaged / cancelled──▶ held
 """
@@ -61,6 +64,9 @@ class PackCommand(enum.StrEnum):
     SLIP_DONE = "SLIP_DONE"
     CANCEL = "CANCEL"
 
+
+# At or below this gross weight (grams) the scale counts as empty: the last parcel came off it.
+EMPTY_SCALE_G = 10
 
 # States in which an order is in the packer's hands.
 _BUSY = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH, PackState.LABEL, PackState.SLIP)
@@ -126,6 +132,8 @@ class PackSession:
         self.last_sku: str | None = None
         self.started_at: datetime | None = None
         self.mismatch_reported = False
+        # False from an accepted weight until the scale reads (near) zero: the parcel is still on it.
+        self.scale_cleared = True
 
     # ------------------------------------------------------------------ views
     @property
@@ -198,7 +206,13 @@ class PackSession:
         return self.stop_cancelled()
 
     def weight(self, reading: WeightReading) -> Feedback:
-        """A scale reading. Only a stable reading counts; it is ignored unless a parcel is being weighed."""
+        """A scale reading. Only a stable reading counts; it is ignored unless a parcel is being weighed.
+
+        Stream every reading: a (near) zero one tells the session the last parcel came off the scale,
+        and until one has, no weight counts ("take the last parcel off the scale").
+        """
+        if reading.grams is not None and reading.grams <= EMPTY_SCALE_G:
+            self.scale_cleared = True
         if self.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
             return Feedback(K.IGNORED, "No parcel to weigh.", accepted=False)
         if (blocked := self._stopped()) is not None:
@@ -211,11 +225,18 @@ class PackSession:
             )
         if not reading.is_stable or reading.grams is None:
             return Feedback(K.WAITING, f"Waiting for a steady weight ({reading.describe()}).", accepted=False)
-        if reading.grams <= 0:
+        if reading.grams <= EMPTY_SCALE_G:
             return Feedback(K.WAITING, "Put the parcel on the scale.", accepted=False)
         if reading.grams > limits.MAX_WEIGHT_G:  # a garbled or overloaded frame, not a parcel
             return Feedback(
                 K.WAITING, f"{reading.grams} g is not a parcel weight: check the scale and weigh again.", accepted=False
+            )
+        if not self.scale_cleared:
+            return Feedback(
+                K.WAITING,
+                f"Take the last parcel off the scale ({reading.grams} g still on it), "
+                f"then put parcel {parcel.parcel_no} on.",
+                accepted=False,
             )
         expected = self.expected_weight_g(parcel)
         allowed = self.tolerance.allowed_g(expected)
@@ -376,6 +397,7 @@ class PackSession:
             "last_sku": self.last_sku,
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "mismatch_reported": self.mismatch_reported,
+            "scale_cleared": self.scale_cleared,
             "operator_badge": self.operator_badge,
         }
 
@@ -387,6 +409,7 @@ class PackSession:
         started = data.get("started_at")
         self.started_at = datetime.fromisoformat(started) if started else None
         self.mismatch_reported = bool(data.get("mismatch_reported"))
+        self.scale_cleared = bool(data.get("scale_cleared", True))
         self.operator_badge = data.get("operator_badge") or self.operator_badge
 
     # ------------------------------------------------------------------ steps
@@ -473,6 +496,7 @@ class PackSession:
         )
 
     def _parcel_weighed(self, message: str, kind: FeedbackKind) -> Feedback:
+        self.scale_cleared = False  # this parcel is on the scale: the next weight waits until it is off
         if self.outstanding():
             self.parcels.append(ParcelInProgress(len(self.parcels) + 1, {}))
             self.state = PackState.SCANNING

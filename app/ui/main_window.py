@@ -105,6 +105,7 @@ class BenchWindow(QMainWindow):
         self.scanner = ScannerInput(parent=self)
         self.scanner.scanned.connect(self.route_scan)
         self.scanner.typed.connect(self.route_typed)
+        self.scanner.keeps_burst = self.signin.keeps_burst
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.scanner)

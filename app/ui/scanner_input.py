@@ -4,12 +4,15 @@ Installed as an application event filter, it feeds every key to the devices laye
 with its time. When no text field has focus (the pack and returns screens), keys are taken:
 a burst ending in the suffix is a scan (``scanned``), slower keys are typing (``typed``) that the
 screen may show in its key-in field. When a text field has focus, keys reach it as usual and a
-scanner burst is still reported as a scan (a badge scanned into the badge field, say).
+scanner burst is still reported as a scan (a badge scanned into the badge field, say): its characters
+are taken back out of the field before the scan is reported, so whoever handles the scan may fill
+that same field. A field may claim a burst as typing (``keeps_burst``): a PIN typed fast is a PIN.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -36,7 +39,8 @@ class ScannerInput(QObject):
         super().__init__(parent)
         self.decoder = KeyboardWedgeDecoder(config)
         self.enabled = True
-        self._last_scan = ""
+        # (focused widget, burst text) -> True when that field takes the burst as typed text, not a scan.
+        self.keeps_burst: Callable[[QWidget, str], bool] = lambda _w, _t: False
         self._timer = QTimer(self)
         self._timer.setInterval(40)
         self._timer.timeout.connect(self._flush)
@@ -47,15 +51,20 @@ class ScannerInput(QObject):
 
         ``typing_goes_elsewhere``: a text field already received the keys, so typing is not re-emitted.
         """
-        completed = False
+        scans = self._decode(char, t, typing_goes_elsewhere)
+        for scan in scans:
+            self.scanned.emit(scan.text)
+        return bool(scans)
+
+    def _decode(self, char: str, t: float, typing_goes_elsewhere: bool) -> list[WedgeScan]:
+        """Feed the decoder; emit typing now, hand back the scans for the caller to report."""
+        scans = []
         for ev in self.decoder.feed(char, t):
             if isinstance(ev, WedgeScan):
-                completed = True
-                self._last_scan = ev.text
-                self.scanned.emit(ev.text)
+                scans.append(ev)
             elif not typing_goes_elsewhere:
                 self._emit(ev)
-        return completed
+        return scans
 
     def _emit(self, ev: WedgeScan | TypedText) -> None:
         if isinstance(ev, WedgeScan):
@@ -88,13 +97,18 @@ class ScannerInput(QObject):
             return False  # the window handle, before the widget: the widget's turn comes next
         focus = watched
         in_text = isinstance(focus, TEXT_WIDGETS)
-        completed = self.feed(char, time.monotonic(), typing_goes_elsewhere=in_text)
-        if in_text and completed and isinstance(focus, QLineEdit):
-            # The scan's characters went into the field: take them back and keep its Enter, so the
-            # scan is handled once, as a scan, and not again as typed text.
-            typed = self.decoder.config.prefix + self._last_scan
+        scans = self._decode(char, time.monotonic(), in_text)
+        if not scans:
+            return not in_text
+        if in_text and all(self.keeps_burst(focus, scan.text) for scan in scans):
+            return False  # the field's own typing (a fast PIN): its Enter goes to the field
+        if in_text and isinstance(focus, QLineEdit):
+            # The scan's characters went into the field: take them back (and keep its Enter) before the
+            # scan is reported, so it is handled once, as a scan, and whoever handles it may fill this field.
+            typed = self.decoder.config.prefix + scans[-1].text
             text = focus.text()
             if text.endswith(typed):
                 focus.setText(text[: len(text) - len(typed)])
-            return True
-        return not in_text
+        for scan in scans:
+            self.scanned.emit(scan.text)
+        return True

@@ -326,6 +326,7 @@ def test_multi_parcel_order_weighs_each_parcel_and_reports_them_all() -> None:
     assert fb.kind == K.PARCEL_CLOSED and s.state == PackState.WEIGHING
     fb = s.weight(reading(350 + 220, stable=True))
     assert fb.kind == K.WEIGHT_OK and s.state == PackState.SCANNING and "parcel 2" in fb.message
+    s.weight(reading(0, stable=True))  # parcel 1 comes off the scale
     s.scan(gtin(1))
     s.scan(gtin(2))
     fb = s.weight(reading(350 + 90 + 220, stable=True))
@@ -420,7 +421,58 @@ def test_next_order_scan_at_the_slip_step_starts_the_next_order() -> None:
     assert s.scan("PB000002").kind == K.ORDER_STARTED
 
 
+def test_parcel_one_left_on_the_scale_is_not_taken_as_parcel_twos_weight() -> None:
+    s = session()
+    s.scan(ORDER)
+    s.scan(gtin(1))
+    s.scan("CMD:CLOSE_PARCEL")
+    parcel_1 = reading(350 + 220, stable=True)
+    assert s.weight(parcel_1).kind == K.WEIGHT_OK
+    s.scan(gtin(1))
+    s.scan("CMD:CLOSE_PARCEL")  # parcel 2 (another mug in BOX-M) weighs the same as parcel 1
+    assert s.state == PackState.WEIGHING
+    fb = s.weight(parcel_1)  # ... and parcel 1 is still on the scale
+    assert fb.kind == K.WAITING and not fb.accepted and "Take the last parcel off the scale" in fb.message
+    assert s.state == PackState.WEIGHING and s.current is not None and s.current.weight_g is None
+    assert s.weight(reading(3, stable=False)).kind == K.WAITING  # lifted off: near zero, still moving
+    assert s.weight(reading(350 + 220, stable=True)).kind == K.WEIGHT_OK  # parcel 2 put on and settled
+
+
+def test_the_previous_orders_parcel_on_the_scale_does_not_count_for_the_next_order() -> None:
+    s = session(PackOrder(ORDER, "leased", {"SOCK-1": 1}), PackOrder("PB000002", "leased", {"SOCK-1": 1}))
+    s.scan(ORDER)
+    s.scan(SOCKS.barcodes[0])
+    assert s.weight(reading(90 + 25, stable=True)).kind == K.PACKED
+    s.labels_settled({1: ("DEMO", "T")}, [])
+    s.scan("PB000002")
+    s.weight(reading(90 + 25, stable=True))  # order 1's parcel, still there, streams while scanning
+    s.scan(SOCKS.barcodes[0])  # the last item closes order 2's parcel
+    assert s.weight(reading(90 + 25, stable=True)).kind == K.WAITING
+    s.weight(reading(0, stable=True))
+    assert s.weight(reading(90 + 25, stable=True)).kind == K.PACKED
+
+
+def test_a_weight_mismatch_can_be_weighed_again_without_emptying_the_scale() -> None:
+    s = session()
+    scanned_all(s)
+    assert s.weight(reading(EXPECTED_G - 351, stable=True)).kind == K.WEIGHT_MISMATCH
+    assert s.weight(reading(EXPECTED_G, stable=True)).kind == K.PACKED  # the missing mug put in, same parcel
+
+
 # ---------------------------------------------------------------- resume
+
+
+def test_a_parcel_still_on_the_scale_after_a_restart_still_blocks_the_next_weight() -> None:
+    s = session()
+    s.scan(ORDER)
+    s.scan(gtin(1))
+    s.scan("CMD:CLOSE_PARCEL")
+    s.weight(reading(350 + 220, stable=True))
+    s.scan(gtin(1))
+    s.scan("CMD:CLOSE_PARCEL")
+    fresh = session()
+    fresh.restore(s.snapshot())
+    assert fresh.weight(reading(350 + 220, stable=True)).kind == K.WAITING
 
 
 def test_a_restored_snapshot_resumes_exactly_where_the_packer_was() -> None:

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
-from app.bench.packing import PackState
+from app.bench.packing import EMPTY_SCALE_G, PackState
 from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
@@ -255,19 +255,31 @@ class PackScreen(ScanScreen):
         self.step(lambda: self.engine.void_labels(reason))
 
     def on_weight(self, reading: WeightReading) -> None:
-        """Every scale reading: always shown; stable ones go to the engine while a parcel is weighed."""
+        """Every scale reading: always shown; stable ones go to the engine while a parcel is weighed, and
+        the first (near) zero one after a parcel was weighed, so the engine knows it came off the scale."""
         self.last_reading = reading
         self.weight.setText(reading.describe())
-        if self.engine.pack.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+        pack = self.engine.pack
+        if not pack.scale_cleared and reading.grams is not None and reading.grams <= EMPTY_SCALE_G:
+            self._forwarded = None
+            self.runner.run(lambda: self.engine.weigh(reading), self._scale_emptied, self._failed)
+            return
+        if pack.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
             self._forwarded = None
             return
         if not reading.is_stable:
             return
-        key = (reading.grams, self.engine.pack.state, self.engine.pack.current and self.engine.pack.current.carton_code)
+        key = (reading.grams, pack.state, pack.current and pack.current.carton_code, pack.scale_cleared)
         if key == self._forwarded:
             return  # the same steady weight again: the answer would be the same
         self._forwarded = key
         self.step(lambda: self.engine.weigh(reading))
+
+    def _scale_emptied(self, fb: Feedback) -> None:
+        if fb.kind == FeedbackKind.IGNORED:
+            self.refresh()  # no parcel being weighed: nothing to say in the banner
+        else:
+            self.show_feedback(fb)
 
     def get_orders(self) -> None:
         self.runner.run(lambda: self.engine.lease(), lambda _n: self.refresh_queue(), self._failed)
@@ -276,7 +288,10 @@ class PackScreen(ScanScreen):
     def refresh(self) -> None:
         pack = self.engine.pack
         order = pack.order
-        self.state_label.setText(self.tr(STATE_TEXT.get(pack.state, "")))
+        state_text = self.tr(STATE_TEXT.get(pack.state, ""))
+        if pack.state == PackState.WEIGHING and not pack.scale_cleared:
+            state_text = self.tr("Take the last parcel off the scale, then put this one on")
+        self.state_label.setText(state_text)
         if order is None:
             self.title.setText(self.tr("No order in hand"))
             self.lines.set_rows([])

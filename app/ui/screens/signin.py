@@ -1,4 +1,11 @@
-"""Sign-in: scan a badge (or type it), enter the PIN. Refusals say why and keep the badge."""
+"""Sign-in: scan a badge (or type it), enter the PIN. Refusals say why and keep the badge.
+
+A badge may be scanned whatever has focus (the badge field, the PIN field, a button): the scan fills
+the badge field and the cursor goes to the PIN. A PIN typed fast into the PIN field arrives as a burst
+ending in Enter, like a scan; a burst there that could be a PIN (4 to 12 digits, the hub's PIN rule)
+is the PIN, whatever the typing speed. So a badge that is 4 to 12 digits long must be scanned with the
+cursor anywhere but the PIN field.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +17,11 @@ from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from app.domain import limits
 from app.ui.workers import TaskRunner
+
+
+def could_be_pin(text: str) -> bool:
+    """True for what the hub accepts as a PIN: 4 to 12 digits."""
+    return 4 <= len(text) <= 12 and text.isdigit()
 
 
 class SignInScreen(QWidget):
@@ -57,6 +69,10 @@ class SignInScreen(QWidget):
         self.pin.clear()
         self.message.hide()
         self.badge.setFocus()
+
+    def keeps_burst(self, widget: QWidget, text: str) -> bool:
+        """A fast burst typed into the PIN field that could be a PIN is the PIN, not a badge scan."""
+        return widget is self.pin and could_be_pin(text)
 
     def accept_badge_scan(self, code: str) -> None:
         """A badge scanned while this screen shows fills the badge field and moves to the PIN."""
