@@ -204,7 +204,7 @@ def test_an_unknown_badge_or_inactive_operator_costs_the_same_argon2_check(
     add_operator(hub, "PK-REAL")
     with hub.factory() as s, s.begin():
         s.add(m.Operator(name="Gone", badge="PK-GONE", pin_hash=security.hash_pin("1234"), role="packer", active=False))
-    real_hash = hub.factory().scalar(select(m.Operator.pin_hash).where(m.Operator.badge == "PK-REAL"))
+        real_hash = s.scalar(select(m.Operator.pin_hash).where(m.Operator.badge == "PK-REAL"))
     checked: list[str] = []
     verify = security.verify_pin
     monkeypatch.setattr(security, "verify_pin", lambda h, p: checked.append(h) or verify(h, p))
