@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, tuple[str, bool, list[str]]] = {
     "import": ("tests.benchmarks.bench_import", True, ["order import"]),
     "routing": ("tests.benchmarks.bench_routing", False, ["routing"]),
     "bench": ("tests.benchmarks.bench_station", False, ["bench app"]),
+    "signin": ("tests.benchmarks.bench_signin", False, ["sign-in storm"]),
 }
 
 

@@ -92,11 +92,8 @@ def sign_in_report(session: DB, hours: int = Query(24, ge=1, le=24 * 90)) -> dic
 @router.get("/admin/stations", **allow(*ADMINISTRATION, scope=NONE))
 def list_stations(session: DB) -> list[dict[str, Any]]:
     """Every station: its location, whether it holds a token, when it was last seen, sessions open."""
-    open_sessions = dict(
-        session.execute(
-            select(m.OperatorSession.station_id, func.count()).group_by(m.OperatorSession.station_id)
-        ).tuples()
-    )
+    counts = select(m.OperatorSession.station_id, func.count()).group_by(m.OperatorSession.station_id)
+    open_sessions = {station_id: n for station_id, n in session.execute(counts)}
     return [
         {
             "name": st.name,

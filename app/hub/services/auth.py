@@ -136,7 +136,7 @@ def revoke_station(session: Session, name: str, cache: PrincipalCache | None = N
     """End the station's token and every operator session minted at it, and give its live leases'
     orders back to the queue (the station can no longer renew or pack them). Returns (sessions
     ended, orders released). The station can be enrolled again with a new code."""
-    station = session.scalar(select(m.Station).where(m.Station.name == name).with_for_update())
+    station = session.scalar(select(m.Station).where(m.Station.name == name).with_for_update(of=m.Station))
     if station is None:
         raise NotFound(f"unknown station {name!r}")
     station.token_hash = None

@@ -174,7 +174,7 @@ def _fail(
 def report(session: Session, *, hours: int = 24, limit: int = 200) -> dict[str, list[dict[str, object]]]:
     """Lockouts in force and the failed sign-ins of the last ``hours``, newest first, for supervisors."""
     at = now()
-    names = dict(session.execute(select(m.Station.id, m.Station.name)).tuples().all())
+    names = {i: name for i, name in session.execute(select(m.Station.id, m.Station.name))}
     locks = session.scalars(
         select(SignInThrottle).where(SignInThrottle.locked_until > at).order_by(SignInThrottle.locked_until.desc())
     ).all()
