@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import uuid
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 
@@ -57,8 +57,7 @@ class BenchEvent:
     operator_badge: str = ""
 
     def payload(self) -> dict[str, Any]:
-        base = {f.name for f in fields(BenchEvent)}
-        return {k: v for k, v in _plain(asdict(self)).items() if k not in base}
+        return {name: _plain(getattr(self, name)) for name in _own_fields(type(self))}
 
     def to_wire(self) -> dict[str, Any]:
         return {
@@ -111,7 +110,22 @@ EVENT_TYPES: dict[str, type[BenchEvent]] = {
 }
 
 
+_OWN_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _own_fields(cls: type) -> tuple[str, ...]:
+    """The payload fields of an event class (all but the envelope's), worked out once per class."""
+    found = _OWN_FIELDS.get(cls)
+    if found is None:
+        base = {f.name for f in fields(BenchEvent)}
+        found = _OWN_FIELDS[cls] = tuple(f.name for f in fields(cls) if f.name not in base)
+    return found
+
+
 def _plain(value: Any) -> Any:
+    """JSON-ready: enums as values, times as ISO 8601, dataclasses as dicts, tuples as lists."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, datetime):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
@@ -38,17 +39,48 @@ def _ensure_schema(url: str) -> None:
         )
 
 
+WORKER_DB_ENV = "PACKBENCH_HUB_WORKER_DB"
+WORKER_COUNT_ENV = "PACKBENCH_HUB_WORKER_COUNT"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.hub.app import create_app
 
+    if args.workers < 1:
+        raise HubError("--workers must be at least 1")
     url = _db(args)
     _ensure_schema(url)
-    app = create_app(db_url=url)
-    print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    workers = f", {args.workers} worker processes" if args.workers > 1 else ""
+    print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)}{workers})", flush=True)
+    if args.workers == 1:
+        uvicorn.run(create_app(db_url=url), host=args.host, port=args.port, log_level=args.log_level)
+        return 0
+    # Each worker process builds its own app (and connection pool) from the environment.
+    os.environ[WORKER_DB_ENV] = url
+    os.environ[WORKER_COUNT_ENV] = str(args.workers)
+    uvicorn.run(
+        "app.hub.cli:worker_app",
+        factory=True,
+        workers=args.workers,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+    )
     return 0
+
+
+def worker_app() -> Any:
+    """The app of one ``serve --workers N`` process: the pool shares the server's connections among the N."""
+    from app.hub.app import create_app
+    from app.hub.database import make_engine
+
+    url = os.environ[WORKER_DB_ENV]
+    n = max(1, int(os.environ.get(WORKER_COUNT_ENV, "1")))
+    if url.startswith("sqlite"):
+        return create_app(db_url=url)
+    return create_app(make_engine(url, pool_size=max(5, 40 // n), max_overflow=max(2, 10 // n)))
 
 
 def _redact(url: str) -> str:
@@ -150,6 +182,9 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--log-level", default="info")
+    p.add_argument(
+        "--workers", type=int, default=1, help="hub processes sharing the port (each with its own connection pool)"
+    )
     add("migrate", cmd_migrate, "bring the database schema up to date")
     p = add("seed-demo", cmd_seed_demo, "load the demo catalog, orders, station and operators")
     p.add_argument("--orders", type=int, default=220)
