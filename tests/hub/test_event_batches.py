@@ -106,7 +106,7 @@ def test_two_copies_of_a_batch_racing_apply_each_event_once(pg_hub: Hub, second_
     batch = [packed_event(n) for n in numbers]
     copies = [batch, batch if second_copy == "same order" else list(reversed(batch))]
     with unit_of_work(hub.factory) as s:
-        principal = auth.authenticate(s, station["Authorization"].removeprefix("Bearer "))
+        principal, _ = auth.authenticate(s, station["Authorization"].removeprefix("Bearer "))
     answers: list[list[event_service.EventResult]] = [[], []]
     start = threading.Barrier(2)
 
