@@ -1,4 +1,4 @@
-"""``packbench hub …`` commands: serve, migrate, seed-demo, enroll-station, add-operator, token."""
+"""``packbench hub …`` commands: serve, migrate, seed-demo, enroll-station, add-operator, token, worker, jobs."""
 
 from __future__ import annotations
 
@@ -46,8 +46,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     url = _db(args)
     _ensure_schema(url)
     app = create_app(db_url=url)
+    runner = None
+    if not args.no_jobs:
+        from app.hub.jobs.cli import serve_jobs
+
+        runner = serve_jobs(app, url)
     print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)})", flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    finally:
+        if runner is not None:
+            runner.shutdown(wait=False)
     return 0
 
 
@@ -150,6 +159,7 @@ def register(sub: Any) -> None:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--log-level", default="info")
+    p.add_argument("--no-jobs", action="store_true", help="do not run the scheduled jobs here (run `hub worker`)")
     add("migrate", cmd_migrate, "bring the database schema up to date")
     p = add("seed-demo", cmd_seed_demo, "load the demo catalog, orders, station and operators")
     p.add_argument("--orders", type=int, default=220)
@@ -168,3 +178,7 @@ def register(sub: Any) -> None:
     from app.hub import channels_cli
 
     channels_cli.register(cmds, add)
+
+    from app.hub.jobs import cli as jobs_cli
+
+    jobs_cli.register(add)

@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.domain.barcodes import gtin_check_digit
-from app.hub.services import auth, catalog, stock
+from app.hub.services import auth, catalog, pipeline, stock
 from app.hub.services import orders as order_service
 from app.hub.services.clock import now
+from app.hub.services.dom import OrderRules
 
 DEMO_OPERATORS = [
     ("Pat Packer", "PK-1001", "1111", "packer"),
@@ -131,7 +132,7 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
         lines = {}
         for _ in range(rnd.choice([1, 1, 1, 2, 2, 3, 4])):
             lines[rnd.choice(skus)] = rnd.choice([1, 1, 1, 2])
-        order_service.create_order(
+        pipeline.submit(
             session,
             order_service.NewOrder(
                 channel=rnd.choice(["shopify", "woocommerce", "csv"]),
@@ -155,6 +156,7 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
                 service_level=rnd.choice(["standard", "standard", "express"]),
                 created_at=start + timedelta(seconds=i * 60),
             ),
+            OrderRules(),
         )
     code = auth.create_enrolment_code(session, station_name, "WH-LDS")
     result = DemoResult(station_name=station_name, location="WH-LDS", enrolment_code=code)
