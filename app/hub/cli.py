@@ -50,7 +50,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_jobs:
         from app.hub.jobs.cli import serve_jobs
 
-        runner = serve_jobs(app, url)
+        runner = serve_jobs(app, url, args.jobs_period)
     print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)})", flush=True)
     try:
         uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
@@ -160,6 +160,7 @@ def register(sub: Any) -> None:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--log-level", default="info")
     p.add_argument("--no-jobs", action="store_true", help="do not run the scheduled jobs here (run `hub worker`)")
+    p.add_argument("--jobs-period", type=float, help="run every interval job this often, in seconds")
     add("migrate", cmd_migrate, "bring the database schema up to date")
     p = add("seed-demo", cmd_seed_demo, "load the demo catalog, orders, station and operators")
     p.add_argument("--orders", type=int, default=220)

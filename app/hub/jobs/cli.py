@@ -26,8 +26,12 @@ def build(url: str, period: float | None, lease: float) -> tuple[Any, Any, list[
     if fault.endswith(":hang"):
         specs = [_hanging(s) if s.name == fault.removesuffix(":hang") else s for s in specs]
 
+    said_lock = threading.Lock()
+
     def said(name: str, slot: datetime, attempt: int, owner: str) -> None:
-        print(f"run {name} {slot.isoformat()} attempt {attempt} by {owner}", flush=True)
+        with said_lock:  # jobs due at the same second say so from several threads: one whole line each
+            sys.stdout.write(f"run {name} {slot.isoformat()} attempt {attempt} by {owner}\n")
+            sys.stdout.flush()
 
     retry = min(5.0, lease / 3)
     job_runner = runner.Runner(factory, specs, lease_s=lease, retry_every_s=retry, retry_backoff_s=retry, on_run=said)
@@ -89,9 +93,9 @@ def register(add: Any) -> None:
     p.add_argument("--period", type=float, help="as given to the workers, for the schedule shown")
 
 
-def serve_jobs(app: Any, url: str) -> Any:
+def serve_jobs(app: Any, url: str, period: float | None = None) -> Any:
     """Start the jobs inside ``hub serve`` (the app shares their configuration); returns the runner."""
-    cfg, job_runner, specs = build(url, None, 60.0)
+    cfg, job_runner, specs = build(url, period, 60.0)
     app.state.shipping = cfg
     app.state.jobs = specs
     job_runner.start()
