@@ -158,3 +158,17 @@ def test_woocommerce_update_changing_quantity_and_city_is_applied(hub: Hub) -> N
     stored = order_of(hub, first["order"])
     assert [ln["quantity"] for ln in stored["lines"]] == [4] and stored["ship_to"]["city"] == "York"
     assert sum(reserved(hub).values()) == 4
+
+
+def test_an_edit_reverted_while_held_is_not_applied_on_release(hub: Hub) -> None:
+    setup(hub)
+    station = hub.station(location="WH1")
+    number = shopify(hub, dict(WEBHOOK, shipping_address=BERLIN)).json()["order"]
+    hub.lease(station)
+    shopify(hub, edited(3, BERLIN, "2026-11-20T13:00:00-05:00"), topic="orders/updated", delivery="d-2")
+    back = shopify(hub, edited(2, BERLIN, "2026-11-20T14:00:00-05:00"), topic="orders/updated", delivery="d-3")
+    assert back.json()["note"] == "unchanged; the held change is void"
+    released = hub.ok("POST", f"/api/v1/orders/{number}/release")
+    assert released["status"] == "queued" and [ln["quantity"] for ln in released["lines"]] == [2]
+    assert reserved(hub) == {"WH1": 2, "WH2": 0}
+    assert [c["outcome"] for c in order_of(hub, number)["changes"]] == ["superseded"]

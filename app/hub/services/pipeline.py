@@ -149,7 +149,13 @@ def change(
     if stamp is not None:
         row.channel_updated_at = stamp
     if not diff:
-        return Outcome(number, False, row.status, "unchanged")
+        held = pending_change(session, row)
+        if held is None:
+            return Outcome(number, False, row.status, "unchanged")
+        # The channel went back to what is stored: the change held for a person no longer stands.
+        held.outcome = "superseded"
+        orders.note(session, row, f"{source} went back to the stored version: the held change is void")
+        return Outcome(number, False, row.status, "unchanged; the held change is void")
     text = summary(diff)
     action = change_action(OrderStatus(row.status), _before(row))
     record = sm.OrderChange(order_id=row.id, source=source, at=now(), diff=diff, proposed=proposed)
