@@ -243,3 +243,31 @@ def test_a_resend_after_a_lost_answer_is_taken_as_sent_not_doubled(hub: Hub) -> 
         due_now(hub)
         assert outbox.deliver(hub.factory, cfg.channels) == {"sent": 1, "failed": 0}
     assert fake.fulfillments == []
+
+
+def test_capacity_rollover_routes_orders_held_for_yesterdays_capacity(hub: Hub) -> None:
+    hub.client.app.state.shipping = cfg = shipping.ShippingConfig(carriers=[make_courier()])  # type: ignore[union-attr]
+    hub.location("WH1", daily_capacity=1)
+    hub.product("A")
+    hub.stock("WH1", "A", 10)
+    first, second = (hub.order(f"o{i}", {"A": 1}) for i in range(2))
+    assert second["status"] == "on_hold" and "daily capacity of 1 orders reached" in second["hold_reason"]
+    assert tasks.roll_capacity(hub.factory, cfg) == "0 of 1 orders held for capacity routed"  # still today
+    with unit_of_work(hub.factory) as s:  # midnight passes: the first order was routed yesterday
+        s.execute(update(m.OrderStatusChange).values(at=datetime.now(UTC) - timedelta(days=1)))
+    assert tasks.roll_capacity(hub.factory, cfg) == "1 of 1 orders held for capacity routed"
+    again = hub.ok("GET", f"/api/v1/orders/{second['number']}")
+    assert (again["status"], again["location"]) == ("queued", "WH1")
+    assert first["status"] == "queued"
+
+
+def test_end_of_day_manifest_closes_each_carriers_day_once(hub: Hub) -> None:
+    hub.client.app.state.shipping = cfg = shipping.ShippingConfig(carriers=[make_courier()])  # type: ignore[union-attr]
+    station = hub.scene(orders=1)
+    (number,) = [o["number"] for o in hub.lease(station)["orders"]]
+    post(hub, station, [packed_event(number)])
+    body = {"parcel_no": 1, "carton_code": "BOX-M", "weight_g": 1000, "items": {}}
+    assert hub.client.post(f"/api/v1/orders/{number}/parcels/1/label", headers=station, json=body).is_success
+    closed = tasks.close_days(hub.factory, cfg)
+    assert closed.startswith("localcourier: manifest ") and closed.endswith("(1 parcels)")
+    assert tasks.close_days(hub.factory, cfg) == "localcourier: no localcourier labels waiting for a manifest"
