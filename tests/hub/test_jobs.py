@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from app.channels.shopify import ShopifyClient
 from app.hub import models as m
-from app.hub.database import unit_of_work
+from app.hub.database import make_engine, make_session_factory, unit_of_work
 from app.hub.jobs import outbox, runner, tasks
 from app.hub.services import shipping
 from app.hub.sync_models import ChannelState, JobRun, OutboxMessage
@@ -209,9 +209,15 @@ def test_channel_down_then_back_gets_every_fulfilment_once(hub: Hub) -> None:
             assert outbox.deliver(hub.factory, cfg.channels) == {"sent": 0, "failed": 4}
         fake.down = False
         due_now(hub)
-        assert outbox.deliver(hub.factory, cfg.channels) == {"sent": 4, "failed": 0}
-        due_now(hub)
-        assert outbox.deliver(hub.factory, cfg.channels) == {"sent": 0, "failed": 0}
+        # The hub restarts meanwhile: a new process (engine) finds the messages in the store.
+        restarted = make_engine(hub.engine.url.render_as_string(hide_password=False))
+        try:
+            fresh = make_session_factory(restarted)
+            assert outbox.deliver(fresh, cfg.channels) == {"sent": 4, "failed": 0}
+            due_now(hub)
+            assert outbox.deliver(fresh, cfg.channels) == {"sent": 0, "failed": 0}
+        finally:
+            restarted.dispose()
     with hub.factory() as s:
         rows = list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         tracking = {r.payload["tracking_number"] for r in rows}
