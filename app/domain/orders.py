@@ -1,8 +1,9 @@
 """Orders and their lifecycle.
 
 received → validated → routed → queued → leased → packed → shipped → delivered, with
-on_hold (from any open state before packing, back to where it was once released) and
-cancelled (from any state before shipping).
+on_hold (from any state before shipping, back to where it was once released), cancelled (from
+any state before shipping), and back to received from validated, routed or queued when the order
+is changed (a channel edit, a re-route) so that it is validated and routed again from the start.
 """
 
 from __future__ import annotations
@@ -33,18 +34,43 @@ _PRE_PACK = {S.RECEIVED, S.VALIDATED, S.ROUTED, S.QUEUED, S.LEASED}
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.RECEIVED: frozenset({S.VALIDATED, S.ON_HOLD, S.CANCELLED}),
-    S.VALIDATED: frozenset({S.ROUTED, S.ON_HOLD, S.CANCELLED}),
-    S.ROUTED: frozenset({S.QUEUED, S.ON_HOLD, S.CANCELLED}),
-    S.QUEUED: frozenset({S.LEASED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
+    S.VALIDATED: frozenset({S.RECEIVED, S.ROUTED, S.ON_HOLD, S.CANCELLED}),
+    S.ROUTED: frozenset({S.RECEIVED, S.QUEUED, S.ON_HOLD, S.CANCELLED}),
+    S.QUEUED: frozenset({S.RECEIVED, S.LEASED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
     S.LEASED: frozenset({S.QUEUED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
-    S.PACKED: frozenset({S.SHIPPED, S.CANCELLED}),
+    S.PACKED: frozenset({S.SHIPPED, S.ON_HOLD, S.CANCELLED}),
     S.SHIPPED: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset(),
-    S.ON_HOLD: frozenset(_PRE_PACK | {S.CANCELLED}),
+    S.ON_HOLD: frozenset(_PRE_PACK | {S.PACKED, S.CANCELLED}),
     S.CANCELLED: frozenset(),
 }
 
 OPEN_STATUSES = frozenset(_PRE_PACK | {S.ON_HOLD})
+# Orders whose stock is reserved at their location (packing consumes it).
+RESERVING = frozenset({S.ROUTED, S.QUEUED, S.LEASED})
+# Changed orders in these states are validated and routed again; a bench may hold the others.
+_REOPENABLE = frozenset({S.RECEIVED, S.VALIDATED, S.ROUTED, S.QUEUED})
+
+
+class ChangeAction(enum.StrEnum):
+    """What a change to an order's lines or address (a channel edit) does, by the order's state."""
+
+    APPLY = "apply"  # nobody works on it yet: store the change, validate and route again
+    HOLD = "hold"  # a bench has it (or had it when it was held): hold for a person, record the difference
+    RECORD = "record"  # shipped, delivered or cancelled: too late to change, the difference is recorded
+
+
+def change_action(status: OrderStatus, status_before_hold: OrderStatus | None = None) -> ChangeAction:
+    if status in _REOPENABLE:
+        return ChangeAction.APPLY
+    if status == S.ON_HOLD:
+        # Held by validation or routing (it never reached a queue): apply and try again. Held after
+        # it was queued, leased or packed: a person (or a bench) decided something; keep it held.
+        before = status_before_hold or S.RECEIVED
+        return ChangeAction.APPLY if before in (S.RECEIVED, S.VALIDATED) else ChangeAction.HOLD
+    if status in (S.LEASED, S.PACKED):
+        return ChangeAction.HOLD
+    return ChangeAction.RECORD
 
 
 def check_transition(current: OrderStatus, target: OrderStatus) -> None:
@@ -126,7 +152,7 @@ class Order:
         if self.status == OrderStatus.ON_HOLD:
             self.hold_reason = reason
             return
-        if self.status not in _PRE_PACK:
+        if self.status not in _PRE_PACK and self.status != OrderStatus.PACKED:
             raise InvalidTransition(f"an order that is {self.status.value} cannot be put on hold")
         self.status_before_hold = self.status
         self.hold_reason = reason
@@ -146,6 +172,20 @@ class Order:
 
     def cancel(self, reason: str) -> None:
         self.move_to(OrderStatus.CANCELLED, reason)
+
+    def reopen(self, note: str) -> None:
+        """Back to received (from validated, routed, queued, or a hold that never reached a queue) so
+        that the order is validated and routed again; its location and any hold are forgotten."""
+        if self.status == OrderStatus.ON_HOLD:
+            if self.status_before_hold == OrderStatus.PACKED:
+                raise InvalidTransition("a packed order on hold cannot be routed again")
+            self.hold_reason = None
+            self.status_before_hold = None
+        elif self.status not in _REOPENABLE:
+            raise InvalidTransition(f"an order that is {self.status.value} cannot be changed and routed again")
+        if self.status != OrderStatus.RECEIVED:
+            self.move_to(OrderStatus.RECEIVED, note)
+        self.location_code = None
 
     def units(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.domain.errors import DomainError
-from app.hub.api import catalog, channels, orders, people, queue, returns, shipping
+from app.hub.api import catalog, channels, jobs, orders, people, queue, returns, shipping
 from app.hub.database import make_engine, make_session_factory
 from app.hub.services.errors import HubError
 from app.hub.services.principals import PrincipalCache
@@ -122,7 +122,7 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    for module in (catalog, orders, queue, returns, people, shipping, channels):
+    for module in (catalog, orders, queue, returns, people, shipping, channels, jobs):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
     return app

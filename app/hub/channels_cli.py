@@ -46,7 +46,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     from app.hub import models as m
     from app.hub.cli import _db, _ensure_schema, _session_factory
     from app.hub.database import unit_of_work
-    from app.hub.services import bulk_import, dom
+    from app.hub.services import bulk_import, dom, pipeline
 
     url = _db(args)
     _ensure_schema(url)
@@ -83,7 +83,7 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
             # Someone stored one of these orders meanwhile: take the batch order by order.
             with unit_of_work(factory) as session:
                 for order in chunk:
-                    outcome = dom.ingest(session, ChannelOrder(order), rules)
+                    outcome = pipeline.ingest(session, ChannelOrder(order), rules)
                     created += outcome.created
                     repeats += not outcome.created
                     held += outcome.status == "on_hold"

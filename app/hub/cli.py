@@ -1,4 +1,4 @@
-"""``packbench hub …`` commands: serve, migrate, seed-demo, enroll-station, add-operator, token."""
+"""``packbench hub …`` commands: serve, migrate, seed-demo, enroll-station, add-operator, token, worker, jobs."""
 
 from __future__ import annotations
 
@@ -54,20 +54,35 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _ensure_schema(url)
     workers = f", {args.workers} worker processes" if args.workers > 1 else ""
     print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)}{workers})", flush=True)
-    if args.workers == 1:
-        uvicorn.run(create_app(db_url=url), host=args.host, port=args.port, log_level=args.log_level)
-        return 0
-    # Each worker process builds its own app (and connection pool) from the environment.
-    os.environ[WORKER_DB_ENV] = url
-    os.environ[WORKER_COUNT_ENV] = str(args.workers)
-    uvicorn.run(
-        "app.hub.cli:worker_app",
-        factory=True,
-        workers=args.workers,
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
-    )
+    runner = None
+    try:
+        if args.workers == 1:
+            app = create_app(db_url=url)
+            if not args.no_jobs:
+                from app.hub.jobs.cli import serve_jobs
+
+                runner = serve_jobs(app, url, args.jobs_period)
+            uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+            return 0
+        if not args.no_jobs:  # the jobs run once here, in the parent; each run is claimed in the store anyway
+            from app.hub.jobs.cli import build
+
+            _cfg, runner, _specs = build(url, args.jobs_period, 60.0)
+            runner.start()
+        # Each worker process builds its own app (and connection pool) from the environment.
+        os.environ[WORKER_DB_ENV] = url
+        os.environ[WORKER_COUNT_ENV] = str(args.workers)
+        uvicorn.run(
+            "app.hub.cli:worker_app",
+            factory=True,
+            workers=args.workers,
+            host=args.host,
+            port=args.port,
+            log_level=args.log_level,
+        )
+    finally:
+        if runner is not None:
+            runner.shutdown(wait=False)
     return 0
 
 
@@ -185,6 +200,8 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--workers", type=int, default=1, help="hub processes sharing the port (each with its own connection pool)"
     )
+    p.add_argument("--no-jobs", action="store_true", help="do not run the scheduled jobs here (run `hub worker`)")
+    p.add_argument("--jobs-period", type=float, help="run every interval job this often, in seconds")
     add("migrate", cmd_migrate, "bring the database schema up to date")
     p = add("seed-demo", cmd_seed_demo, "load the demo catalog, orders, station and operators")
     p.add_argument("--orders", type=int, default=220)
@@ -203,3 +220,7 @@ def register(sub: Any) -> None:
     from app.hub import channels_cli
 
     channels_cli.register(cmds, add)
+
+    from app.hub.jobs import cli as jobs_cli
+
+    jobs_cli.register(add)

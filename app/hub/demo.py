@@ -9,9 +9,11 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from app.domain.barcodes import gtin_check_digit
-from app.hub.services import auth, catalog, stock
+from app.domain.routing import ClosestLocation, RoutingPolicy, default_rules
+from app.hub.services import auth, catalog, pipeline, stock
 from app.hub.services import orders as order_service
 from app.hub.services.clock import now
+from app.hub.services.dom import OrderRules
 
 DEMO_OPERATORS = [
     ("Pat Packer", "PK-1001", "1111", "packer"),
@@ -126,12 +128,16 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
         stock.adjust(session, location_code="WH-BRS", sku=sku, delta=rnd.randint(5, 40), reason="received")
         stock.adjust(session, location_code="ST-MAN", sku=sku, delta=rnd.randint(0, 6) or 1, reason="received")
     start = now() - timedelta(hours=6)
+    # The demo merchant ranks its warehouses before distance, so the demo bench's warehouse (ranked
+    # first) gets the orders it has stock for: the rule chain without "closest location".
+    chain = tuple(r for r in default_rules() if not isinstance(r, ClosestLocation))
+    rules = OrderRules(routing=RoutingPolicy(rules=chain, allow_split=False))
     for i in range(orders):
         city, postcode, lat, lon = rnd.choice(CITIES)
         lines = {}
         for _ in range(rnd.choice([1, 1, 1, 2, 2, 3, 4])):
             lines[rnd.choice(skus)] = rnd.choice([1, 1, 1, 2])
-        order_service.create_order(
+        pipeline.submit(
             session,
             order_service.NewOrder(
                 channel=rnd.choice(["shopify", "woocommerce", "csv"]),
@@ -155,6 +161,7 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
                 service_level=rnd.choice(["standard", "standard", "express"]),
                 created_at=start + timedelta(seconds=i * 60),
             ),
+            rules,
         )
     code = auth.create_enrolment_code(session, station_name, "WH-LDS")
     result = DemoResult(station_name=station_name, location="WH-LDS", enrolment_code=code)

@@ -170,6 +170,8 @@ class Order(Base):
     packed_operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
     shipped_at: Mapped[datetime | None] = mapped_column(nullable=True)
     delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The channel's own "updated at" of the version stored: an older edit arriving late is not applied.
+    channel_updated_at: Mapped[datetime | None] = mapped_column(nullable=True)
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", lazy="selectin", order_by="OrderLine.id"
     )

@@ -3,7 +3,7 @@
 A CSV of orders (1-3 lines each, 50 SKUs, 3 warehouses with stock) goes through
 ``packbench hub import-csv`` (parse and check every row, then store, validate and route each order
 with the DOM rule chain and reserve its stock), run in-process so that interpreter start-up is not
-counted. Where that command has not landed, ``app.hub.services.orders.create_order`` is measured
+counted. Where that command has not landed, ``app.hub.services.pipeline.submit`` is measured
 instead, and the row says so. The baseline is a bulk INSERT of the same orders and lines (no
 checks, no routing, no stock) into the same database.
 """
@@ -112,7 +112,9 @@ def import_with_cli(url: str, text: str) -> tuple[float, str]:
 
 def import_with_create_order(url: str, count: int, seed: int = 11) -> float:
     from app.hub.database import make_engine, make_session_factory, unit_of_work
-    from app.hub.services.orders import NewOrder, NewOrderLine, create_order
+    from app.hub.services.dom import OrderRules
+    from app.hub.services.orders import NewOrder, NewOrderLine
+    from app.hub.services.pipeline import submit
 
     rnd = random.Random(seed)
     ship_to = {"name": "Ada", "line1": "1 High St", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"}
@@ -124,7 +126,7 @@ def import_with_create_order(url: str, count: int, seed: int = 11) -> float:
             for i in range(first, min(first + 500, count)):
                 skus = rnd.sample(range(SKUS), rnd.randint(1, 3))
                 lines = [NewOrderLine(f"SKU-{k:04d}", rnd.randint(1, 2), 1250) for k in skus]
-                create_order(s, NewOrder("csv", f"csv-{i}", lines, dict(ship_to), currency="GBP"))
+                submit(s, NewOrder("csv", f"csv-{i}", lines, dict(ship_to), currency="GBP"), OrderRules())
     seconds = time.perf_counter() - t0
     engine.dispose()
     return seconds
@@ -189,7 +191,7 @@ def run() -> list[Row]:
         except LookupError:
             seconds = import_with_create_order(url, ORDERS)
             summary = ""
-            path = "app.hub.services.orders.create_order (the CSV channel command has not landed)"
+            path = "app.hub.services.pipeline.submit (the CSV channel command has not landed)"
         stored = statuses(url)
         base_s = bulk_insert(url, text)
     got = rate(ORDERS, seconds)

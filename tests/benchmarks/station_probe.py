@@ -80,7 +80,10 @@ def _hub_with_big_order(folder: Path, lines: int) -> Any:
             ship_to={"name": "Ada", "line1": "1 Main St", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"},
             priority=9,
         )
-        order, _ = orders.create_order(s, new)
+        from app.hub.services import pipeline
+        from app.hub.services.dom import OrderRules
+
+        order = orders.get_order(s, pipeline.submit(s, new, OrderRules()).number)
         if order.status != "queued":
             raise RuntimeError(f"the big order is {order.status}: {order.hold_reason or order.routing_reason}")
         number = order.number

@@ -27,8 +27,15 @@ def test_woocommerce_pull_stores_each_order_once_and_a_second_pull_changes_nothi
         client = WooCommerceClient(url, KEY, SECRET, per_page=2)
         first = pull_orders(hub.factory, client, OrderRules())
         second = pull_orders(hub.factory, client, OrderRules())
-    assert first == {"created": 3, "unchanged": 1, "cancelled": 0, "failed": 0}  # a cancel never stored is left alone
-    assert second == {"created": 0, "unchanged": 4, "cancelled": 0, "failed": 0}
+    assert first == {
+        "created": 3,
+        "changed": 0,
+        "held": 0,
+        "unchanged": 1,
+        "cancelled": 0,
+        "failed": 0,
+    }  # a cancel never stored is left alone
+    assert second == {"created": 0, "changed": 0, "held": 0, "unchanged": 4, "cancelled": 0, "failed": 0}
     assert hub.ok("GET", "/api/v1/orders", params={"channel": "woocommerce"})["total"] == 3
 
 
@@ -37,7 +44,7 @@ def test_shopify_pull_with_an_unknown_sku_fails_that_order_only(hub: Hub) -> Non
     fake = FakeShopify(orders=[shopify_order(1), shopify_order(2, sku="NOPE"), shopify_order(3)])
     with serve(fake.app()) as url:
         counts = pull_orders(hub.factory, ShopifyClient(url, TOKEN, sleep=lambda s: None), OrderRules())
-    assert counts == {"created": 2, "unchanged": 0, "cancelled": 0, "failed": 1}
+    assert counts == {"created": 2, "changed": 0, "held": 0, "unchanged": 0, "cancelled": 0, "failed": 1}
 
 
 def test_stock_push_sends_available_units_of_shipping_locations_only(hub: Hub) -> None:

@@ -71,6 +71,7 @@ class FakeShopify:
     fulfillment_status: dict[str, str] = field(default_factory=dict)
     variants: dict[str, str] = field(default_factory=dict)  # sku -> InventoryItem GID
     inventory: dict[tuple[str, str], int] = field(default_factory=dict)  # (item, location) -> available
+    down: bool = False  # answer every call 503, as a shop in maintenance does
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/admin/api/{version}/graphql.json", self.graphql, methods=["POST"])])
@@ -91,6 +92,8 @@ class FakeShopify:
         query: str = body["query"]
         variables: dict[str, Any] = body.get("variables") or {}
         self.calls.append({"query": query, "variables": variables})
+        if self.down:
+            return JSONResponse({"errors": "Service Unavailable"}, status_code=503)
         if self.throttle_429:
             self.throttle_429 -= 1
             return JSONResponse({"errors": "Exceeded 2 calls per second"}, 429, {"Retry-After": self.retry_after})
@@ -125,12 +128,17 @@ class FakeShopify:
         start = 0
         if v.get("after"):
             start = int(base64.b64decode(v["after"]).decode().split(":")[1]) + 1
-        page = self.orders[start : start + int(v["first"])]
+        chosen = self.orders
+        search = v.get("query") or ""
+        if search.startswith("updated_at:>="):
+            since = search.removeprefix("updated_at:>=").strip("'")
+            chosen = [o for o in self.orders if o["updatedAt"] >= since]
+        page = chosen[start : start + int(v["first"])]
         edges = [
             {"cursor": base64.b64encode(f"cursor:{start + i}".encode()).decode(), "node": node}
             for i, node in enumerate(page)
         ]
-        more = start + len(page) < len(self.orders)
+        more = start + len(page) < len(chosen)
         return {
             "orders": {
                 "edges": edges,

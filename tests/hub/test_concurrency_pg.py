@@ -85,7 +85,7 @@ def test_sixteen_clients_reserving_the_last_units_never_drive_stock_below_zero(l
                 "channel": "web",
                 "channel_order_id": f"r{i}-{k}",
                 "lines": [{"sku": "LAST", "quantity": 1}],
-                "ship_to": {"name": "A", "line1": "1 St", "city": "Leeds", "postcode": "LS1", "country": "GB"},
+                "ship_to": {"name": "A", "line1": "1 St", "city": "Leeds", "postcode": "LS1 1AA", "country": "GB"},
             }
             r = client.post("/api/v1/orders", headers=hub.admin, json=body)
             assert r.status_code == 201, r.text

@@ -1,7 +1,8 @@
 """Channel and carrier webhooks. The signature is checked on the raw body before anything is
 parsed or stored; a forged call gets 401 and changes nothing. Each delivery id is applied once
 (a replay answers ``duplicate``), and a channel order id is stored once per channel whatever
-arrives."""
+arrives. An edit (``orders/updated``, ``order.updated``, ``orders/paid``) goes through the order
+pipeline: applied and routed again, or held for a person with the difference (``note``, ``changes``)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from app.channels.woocommerce import order_from_rest
 from app.hub.api.deps import Factory, public
 from app.hub.api.shipping import Config
 from app.hub.database import unit_of_work
-from app.hub.services import dom, shipping
+from app.hub.services import pipeline, shipping
 from app.hub.services.clock import now
 from app.hub.services.errors import HubError, Invalid, Unauthorized
 from app.hub.shipping_models import WebhookReceipt
@@ -49,7 +50,7 @@ def _apply(
     with unit_of_work(factory) as session:
         if delivery_id and session.get(WebhookReceipt, (channel, delivery_id)) is not None:
             return {"duplicate": True}
-        result = dom.ingest(session, incoming, cfg.order_rules)
+        result = pipeline.ingest(session, incoming, cfg.order_rules)
         if delivery_id:
             session.add(
                 WebhookReceipt(
@@ -60,7 +61,14 @@ def _apply(
                     outcome=f"{result.number} {result.status} {result.note}".strip(),
                 )
             )
-        return {"duplicate": False, "order": result.number, "created": result.created, "status": result.status}
+        return {
+            "duplicate": False,
+            "order": result.number,
+            "created": result.created,
+            "status": result.status,
+            "note": result.note,
+            "changes": list(result.changes),
+        }
 
 
 @router.post("/shopify/webhooks", **public())

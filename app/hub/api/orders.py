@@ -8,7 +8,8 @@ from app.domain.orders import OPEN_STATUSES, OrderStatus
 from app.hub.api import schemas as s
 from app.hub.api import views
 from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, Caller, allow
-from app.hub.services import orders, scope
+from app.hub.api.shipping import Config
+from app.hub.services import orders, pipeline, scope
 from app.hub.services.errors import Invalid
 from app.hub.services.scope import Scope
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
     responses={200: {"description": "the same channel order was stored before; nothing changed"}},
     **allow(*ADMINISTRATION, scope=Scope.NONE),
 )
-def create_order(body: s.OrderIn, session: DB, response: Response) -> s.OrderOut:
+def create_order(body: s.OrderIn, session: DB, cfg: Config, response: Response) -> s.OrderOut:
     new = orders.NewOrder(
         channel=body.channel,
         channel_order_id=body.channel_order_id,
@@ -36,10 +37,10 @@ def create_order(body: s.OrderIn, session: DB, response: Response) -> s.OrderOut
         service_level=body.service_level,
         customer_email=body.customer_email,
     )
-    order, created = orders.create_order(session, new)
-    if not created:
+    result = pipeline.submit(session, new, cfg.order_rules)
+    if not result.created:
         response.status_code = status.HTTP_200_OK
-    return views.order(session, order)
+    return views.order(session, orders.get_order(session, result.number))
 
 
 @router.get("", response_model=s.OrderList, **allow(*SUPERVISION, scope=Scope.ORDER))
@@ -80,14 +81,28 @@ def hold_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
 
 
 @router.post("/{number}/release", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
-def release_order(number: str, session: DB) -> s.OrderOut:
+def release_order(number: str, session: DB, cfg: Config) -> s.OrderOut:
+    """Release a hold: a channel change held for a person is applied now (unless it was packed)."""
     order = orders.get_order(session, number, for_update=True)
-    orders.release_hold(session, order)
+    pipeline.release(session, order, cfg.order_rules)
     return views.order(session, order)
 
 
 @router.post("/{number}/cancel", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def cancel_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
     order = orders.get_order(session, number, for_update=True)
-    orders.cancel(session, order, body.reason)
+    pipeline.cancel(session, order, body.reason)
+    return views.order(session, order)
+
+
+@router.post(
+    "/{number}/reroute",
+    response_model=s.OrderOut,
+    responses={409: {"description": "the order cannot be re-routed (so): nothing changed"}},
+    **allow(*SUPERVISION, scope=Scope.ORDER),
+)
+def reroute_order(number: str, body: s.RerouteIn, session: DB, cfg: Config) -> s.OrderOut:
+    """Route the order again through the rule chain, to ``location`` when named."""
+    order = orders.get_order(session, number, for_update=True)
+    pipeline.reroute(session, order, cfg.order_rules, body.location)
     return views.order(session, order)

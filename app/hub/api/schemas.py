@@ -133,6 +133,8 @@ class OrderOut(BaseModel):
     ship_to: dict[str, Any]
     lines: list[OrderLineOut]
     history: list[dict[str, Any]] | None = None
+    # Edits a channel sent after the order was stored: the difference and what became of it.
+    changes: list[dict[str, Any]] | None = None
 
 
 class OrderList(BaseModel):
@@ -142,6 +144,12 @@ class OrderList(BaseModel):
 
 class ReasonIn(Strict):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class RerouteIn(Strict):
+    """A supervisor's re-route: to this location, or wherever the rule chain says when omitted."""
+
+    location: Code | None = None
 
 
 class StockAdjustmentIn(Strict):

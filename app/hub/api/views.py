@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.hub import models as m
 from app.hub.api import schemas as s
+from app.hub.sync_models import OrderChange
 
 
 def product(p: m.Product) -> s.ProductOut:
@@ -31,8 +32,12 @@ def lines(o: m.Order) -> list[s.OrderLineOut]:
 
 def order(session: Session, o: m.Order, *, history: bool = False) -> s.OrderOut:
     loc = session.get(m.Location, o.location_id) if o.location_id else None
-    hist = None
+    hist = changes = None
     if history:
+        changes = [
+            {"at": c.at.isoformat(), "source": c.source, "outcome": c.outcome, "diff": c.diff}
+            for c in session.scalars(select(OrderChange).where(OrderChange.order_id == o.id).order_by(OrderChange.id))
+        ]
         hist = [
             {"status": h.status, "note": h.note, "at": h.at.isoformat()}
             for h in session.scalars(
@@ -58,6 +63,7 @@ def order(session: Session, o: m.Order, *, history: bool = False) -> s.OrderOut:
         ship_to=o.ship_to,
         lines=lines(o),
         history=hist,
+        changes=changes,
     )
 
 

@@ -1,11 +1,11 @@
-"""Many channel orders at once (CSV imports): the same rules as ``dom.ingest``, set-wise.
+"""Many channel orders at once (CSV imports): the same rules as ``pipeline.ingest``, set-wise.
 
 A batch is stored in one transaction with a handful of statements instead of a dozen per order:
 orders already stored are skipped (one query), the rest are inserted with their lines, validated
 with ``app.domain.validation``, routed with ``app.domain.routing`` against a snapshot of available
 stock that the batch holds locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite's writer lock is
 taken at BEGIN), and reserved in one UPDATE per stock row. The unique (channel, channel order id)
-constraint still guards against a concurrent writer: the caller falls back to ``dom.ingest`` order
+constraint still guards against a concurrent writer: the caller falls back to ``pipeline.ingest`` order
 by order when the batch hits it.
 """
 

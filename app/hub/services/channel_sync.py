@@ -4,6 +4,7 @@ stock back so a storefront does not oversell."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,35 +13,61 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.channels.base import ChannelError, StockPublisher
 from app.hub import models as m
 from app.hub.database import unit_of_work
-from app.hub.services import dom
+from app.hub.services import pipeline
 from app.hub.services.dom import OrderRules
 from app.hub.services.errors import HubError
 
 
-def pull_orders(factory: sessionmaker[Session], source: Any, rules: OrderRules, batch: int = 100) -> dict[str, int]:
-    """Pull every order ``source`` (a channel client with ``pull_orders``) has, and ingest each once."""
-    counts = {"created": 0, "unchanged": 0, "cancelled": 0, "failed": 0}
+def pull_orders(
+    factory: sessionmaker[Session],
+    source: Any,
+    rules: OrderRules,
+    batch: int = 100,
+    *,
+    updated_since: datetime | None = None,
+    cursor: list[datetime] | None = None,
+) -> dict[str, int]:
+    """Pull the orders ``source`` (a channel client with ``pull_orders``) has (changed since
+    ``updated_since`` when given) and take each through the pipeline. ``cursor`` (when given) gets
+    the ``updated_since`` for the next pull: the newest change seen, or the oldest one that failed
+    (so that it is pulled again) when some did."""
+    counts = {"created": 0, "changed": 0, "held": 0, "unchanged": 0, "cancelled": 0, "failed": 0}
     pending: list[Any] = []
+    newest: list[datetime] = [updated_since] if updated_since else []
+    failed_at: list[datetime] = []
 
     def flush() -> None:
         with unit_of_work(factory) as session:
             for incoming in pending:
                 try:
                     with session.begin_nested():
-                        result = dom.ingest(session, incoming, rules)
+                        result = pipeline.ingest(session, incoming, rules)
                 except HubError:
                     counts["failed"] += 1
+                    if incoming.updated_at is not None:
+                        failed_at.append(incoming.updated_at)
                     continue
-                key = "created" if result.created else ("cancelled" if result.note == "cancelled" else "unchanged")
-                counts[key] += 1
+                counts[_kind(result)] += 1
         pending.clear()
 
-    for incoming in source.pull_orders():
+    for incoming in source.pull_orders(updated_since):
         pending.append(incoming)
+        if incoming.updated_at is not None:
+            newest.append(incoming.updated_at)
         if len(pending) >= batch:
             flush()
     flush()
+    if cursor is not None and (failed_at or newest):
+        cursor.append(min(failed_at) if failed_at else max(newest))
     return counts
+
+
+def _kind(result: pipeline.Outcome) -> str:
+    if result.created:
+        return "created"
+    if result.note in ("cancelled", "changed"):
+        return result.note
+    return "held" if result.note.startswith("held") else "unchanged"
 
 
 def available_by_sku(session: Session) -> dict[str, int]:

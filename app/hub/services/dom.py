@@ -1,10 +1,9 @@
-"""Channel orders into the hub: store once, validate by the domain rules, route by the DOM rule chain.
+"""Validate by the domain rules and route by the DOM rule chain: the one routing path of the hub.
 
-``ingest`` is what webhooks, channel pulls and CSV imports call. The order is stored through the
-hub's own ``orders.create_order`` (one row per channel order id: a replay changes nothing), then
-checked with ``app.domain.validation`` (risk rules included) and routed with
-``app.domain.routing``; the stock is reserved with the hub's conditional UPDATE, and the routing
-reason is stored on the order (``routing_reason``) and in its history.
+The pipeline (``app.hub.services.pipeline``) calls ``validate_and_route`` for every order that
+enters or changes. The order is checked with ``app.domain.validation`` (risk rules included) and
+routed with ``app.domain.routing``; the stock is reserved with the hub's conditional UPDATE, and
+the routing reason is stored on the order (``routing_reason``) and in its history.
 
 The hub's order row has one fulfilment location, so a decision that needs a split shipment puts
 the order on hold with the split spelled out, for a person to act on, rather than half-routing it.
@@ -12,7 +11,6 @@ the order on hold with the split spelled out, for a person to act on, rather tha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
@@ -20,29 +18,22 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.channels.base import ChannelOrder
 from app.domain.catalog import Location, LocationKind
-from app.domain.orders import Address, Order, OrderLine, OrderStatus, OrderType
+from app.domain.orders import Address, Order, OrderStatus, OrderType
 from app.domain.routing import RoutingContext, RoutingPolicy, route
 from app.domain.validation import RiskRules, validate_order
 from app.hub import models as m
 from app.hub.services import orders, stock
 from app.hub.services.clock import now
-from app.hub.services.errors import Invalid
+from app.hub.services.orders import domain_order, stored_address
+
+__all__ = ["OrderRules", "domain_order", "new_order", "route_row", "stored_address", "validate_and_route"]
 
 
 @dataclass(frozen=True)
 class OrderRules:
     risk: RiskRules = field(default_factory=RiskRules)
     routing: RoutingPolicy = field(default_factory=lambda: RoutingPolicy(allow_split=False))
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    number: str
-    created: bool
-    status: str
-    note: str = ""
 
 
 def _ship_to(a: Address, order: Order) -> dict[str, Any]:
@@ -64,7 +55,7 @@ def _ship_to(a: Address, order: Order) -> dict[str, Any]:
     return out
 
 
-def new_order(order: Order) -> orders.NewOrder:
+def new_order(order: Order, channel_updated_at: datetime | None = None) -> orders.NewOrder:
     return orders.NewOrder(
         channel=order.channel,
         channel_order_id=order.channel_order_id,
@@ -78,24 +69,8 @@ def new_order(order: Order) -> orders.NewOrder:
         service_level=order.service_level,
         customer_email=order.customer_email,
         created_at=order.created_at,
+        channel_updated_at=channel_updated_at,
     )
-
-
-def ingest(session: Session, incoming: ChannelOrder, rules: OrderRules) -> IngestResult:
-    """Store (once), validate and route one channel order; a cancellation cancels the stored order."""
-    if incoming.cancelled:
-        existing = orders.find_by_channel(session, incoming.order.channel, incoming.order.channel_order_id)
-        if existing is None:
-            return IngestResult("", False, "ignored", "cancelled before we ever stored it")
-        if existing.status in (OrderStatus.CANCELLED, OrderStatus.SHIPPED, OrderStatus.DELIVERED):
-            return IngestResult(existing.number or "", False, existing.status, "nothing to cancel")
-        orders.cancel(session, existing, f"cancelled in {incoming.order.channel}")
-        return IngestResult(existing.number or "", False, existing.status, "cancelled")
-    row, created = orders.create_order(session, new_order(incoming.order), route=False)
-    if not created:
-        return IngestResult(row.number or "", False, row.status, "already stored")
-    validate_and_route(session, row, incoming.order, rules)
-    return IngestResult(row.number or "", True, row.status)
 
 
 def previous_orders(session: Session, row: m.Order) -> int:
@@ -107,7 +82,9 @@ def previous_orders(session: Session, row: m.Order) -> int:
     return int(session.scalar(q) or 0)
 
 
-def validate_and_route(session: Session, row: m.Order, order: Order, rules: OrderRules) -> None:
+def validate_and_route(
+    session: Session, row: m.Order, order: Order, rules: OrderRules, *, only_at: str | None = None
+) -> None:
     """received → validated → routed → queued, or on hold with every reason."""
     earlier = previous_orders(session, row) if rules.risk.first_order_limit_minor is not None else 1
     result = validate_order(order, rules.risk, previous_orders=earlier)
@@ -115,7 +92,7 @@ def validate_and_route(session: Session, row: m.Order, order: Order, rules: Orde
         orders.hold(session, row, result.hold_reason or "validation failed")
         return
     orders.set_status(session, row, OrderStatus.VALIDATED, "checks passed")
-    route_row(session, row, order, rules.routing)
+    route_row(session, row, order, rules.routing, only_at=only_at)
 
 
 def _locations(session: Session) -> tuple[list[Location], dict[str, m.Location]]:
@@ -181,10 +158,21 @@ def _context(session: Session, skus: list[str]) -> tuple[RoutingContext, dict[st
     return RoutingContext(locations, available, dict(_load_today(session, by_code))), by_code
 
 
-def route_row(session: Session, row: m.Order, order: Order, policy: RoutingPolicy, *, attempts: int = 2) -> None:
-    """Route a validated order and reserve its stock; on hold with the reason when it cannot."""
+def route_row(
+    session: Session,
+    row: m.Order,
+    order: Order,
+    policy: RoutingPolicy,
+    *,
+    attempts: int = 2,
+    only_at: str | None = None,
+) -> None:
+    """Route a validated order and reserve its stock; on hold with the reason when it cannot.
+    ``only_at``: a supervisor's re-route to one location (the rule chain still decides if it can)."""
     for _attempt in range(attempts):
         ctx, by_code = _context(session, sorted(order.units()))
+        if only_at is not None:
+            ctx = RoutingContext([loc for loc in ctx.locations if loc.code == only_at], ctx.available, ctx.orders_today)
         decision = route(order, ctx, policy)
         row.routing_reason = decision.reason
         if not decision.routed:
@@ -207,42 +195,3 @@ def route_row(session: Session, row: m.Order, order: Order, policy: RoutingPolic
             return
         # Someone took the stock between reading and reserving: look again with fresh numbers.
     orders.hold(session, row, "stock changed while routing; try again")
-
-
-def stored_address(a: Mapping[str, Any], *, email: str = "") -> Address:
-    """The ``ship_to`` JSON an order row stores, as a domain address (``email`` when it has none)."""
-    lat, lon = a.get("latitude"), a.get("longitude")
-    return Address(
-        name=str(a.get("name") or ""),
-        company=str(a.get("company") or ""),
-        line1=str(a.get("line1") or ""),
-        line2=str(a.get("line2") or ""),
-        city=str(a.get("city") or ""),
-        region=str(a.get("region") or ""),
-        postcode=str(a.get("postcode") or ""),
-        country=str(a.get("country") or ""),
-        phone=str(a.get("phone") or ""),
-        email=str(a.get("email") or email or ""),
-        latitude=float(lat) if isinstance(lat, int | float) else None,
-        longitude=float(lon) if isinstance(lon, int | float) else None,
-    )
-
-
-def domain_order(row: m.Order) -> Order:
-    """The stored order as a domain order (for re-routing after an admin releases a hold)."""
-    a = row.ship_to
-    try:
-        return Order(
-            channel=row.channel,
-            channel_order_id=row.channel_order_id,
-            number=row.number or "",
-            lines=[OrderLine(ln.sku, ln.quantity) for ln in row.lines],
-            ship_to=stored_address(a),
-            order_type=OrderType(row.order_type),
-            paid=row.paid,
-            location_code=str(a.get("pickup_location") or "") or None,
-            service_level=row.service_level,
-            customer_email=row.customer_email,
-        )
-    except ValueError as exc:
-        raise Invalid(f"order {row.number} cannot be routed: {exc}") from exc

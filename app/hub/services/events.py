@@ -36,7 +36,7 @@ from app.hub.database import unit_of_work
 from app.hub.services import event_batch as batch
 from app.hub.services import orders as order_service
 from app.hub.services import returns as return_service
-from app.hub.services import routing, scope
+from app.hub.services import scope, stock
 from app.hub.services.auth import Principal, operator_id_for_badge
 from app.hub.services.clock import now
 from app.hub.services.errors import HubError
@@ -341,7 +341,7 @@ def _order_packed(session: Session, principal: Principal, operator_id: int | Non
     order.lease_id = None
     order.lease_expires_at = None
     assert order.location_id is not None
-    batch.consume(session, order.location_id, routing.units_by_product(order))
+    batch.consume(session, order.location_id, stock.units_by_product(order.lines))
 
 
 def _pack_exception(

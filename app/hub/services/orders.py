@@ -1,7 +1,9 @@
-"""Orders: capture (once per channel order id), validate, route, hold, cancel."""
+"""Stored orders: capture once per channel order id, read them back as domain orders, and store
+the transitions the domain order makes (hold, cancel, …). Validation and routing are the pipeline's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -11,13 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.domain.errors import DomainError
-from app.domain.orders import OrderStatus, check_transition
+from app.domain.orders import RESERVING, Address, Order, OrderLine, OrderStatus, OrderType
 from app.hub import models as m
-from app.hub.services import catalog, routing, stock
+from app.hub.services import catalog, stock
 from app.hub.services.clock import now
 from app.hub.services.errors import Invalid, NotFound
-
-REQUIRED_ADDRESS_FIELDS = ("name", "line1", "city", "postcode", "country")
 
 
 @dataclass
@@ -42,17 +42,43 @@ class NewOrder:
     service_level: str = "standard"
     customer_email: str = ""
     created_at: datetime | None = None
+    channel_updated_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def set_status(session: Session, order: m.Order, target: OrderStatus, note: str = "") -> None:
+def lifecycle(row: m.Order) -> Order:
+    """The stored order as a domain order, with its state: the domain owns every transition."""
+    order = domain_order(row)
+    order.status = OrderStatus(row.status)
+    order.hold_reason = row.hold_reason
+    order.status_before_hold = OrderStatus(row.status_before_hold) if row.status_before_hold else None
+    return order
+
+
+def _write_back(session: Session, row: m.Order, order: Order) -> None:
+    """Store what the domain order became: its state and one history row per transition it made."""
+    at = now()
+    row.status = order.status.value
+    row.hold_reason = order.hold_reason
+    row.status_before_hold = order.status_before_hold.value if order.status_before_hold else None
+    row.updated_at = at
+    for status, note in order.history:
+        session.add(m.OrderStatusChange(order_id=row.id, status=status.value, note=note, at=at))
+    order.history.clear()
+
+
+def transition(session: Session, row: m.Order, change: Callable[[Order], object]) -> None:
+    """Apply one domain transition (``change`` calls a method of the domain order) to the stored order."""
+    order = lifecycle(row)
     try:
-        check_transition(OrderStatus(order.status), target)
+        change(order)
     except DomainError as exc:
         raise Invalid(str(exc)) from exc
-    order.status = target.value
-    order.updated_at = now()
-    session.add(m.OrderStatusChange(order_id=order.id, status=target.value, note=note, at=order.updated_at))
+    _write_back(session, row, order)
+
+
+def set_status(session: Session, order: m.Order, target: OrderStatus, note: str = "") -> None:
+    transition(session, order, lambda o: o.move_to(target, note))
 
 
 def find_by_channel(session: Session, channel: str, channel_order_id: str) -> m.Order | None:
@@ -61,24 +87,44 @@ def find_by_channel(session: Session, channel: str, channel_order_id: str) -> m.
     )
 
 
-def create_order(session: Session, new: NewOrder, *, route: bool = True) -> tuple[m.Order, bool]:
-    """Store an order once per (channel, channel order id); returns (order, created).
+def check_lines(session: Session, lines: list[NewOrderLine]) -> dict[str, m.Product]:
+    """The products of ``lines``; refused with every offending line named."""
+    if not lines:
+        raise Invalid("an order needs at least one line")
+    bad_qty = [ln.sku for ln in lines if ln.quantity <= 0]
+    if bad_qty:
+        raise Invalid(f"quantity must be positive on lines: {', '.join(bad_qty)}")
+    products = catalog.products_by_sku(session, [ln.sku for ln in lines])
+    unknown = sorted({ln.sku for ln in lines} - set(products))
+    if unknown:
+        raise Invalid(f"unknown SKU: {', '.join(unknown)}", unknown_skus=unknown)
+    return products
 
-    A repeat of an order already stored changes nothing and returns the stored order.
-    Unknown SKUs or non-positive quantities are refused with every offending line named.
+
+def line_rows(lines: list[NewOrderLine], products: dict[str, m.Product]) -> list[m.OrderLine]:
+    return [
+        m.OrderLine(
+            product_id=products[ln.sku].id,
+            sku=ln.sku,
+            name=ln.name or products[ln.sku].name,
+            quantity=ln.quantity,
+            unit_price_minor=ln.unit_price_minor,
+        )
+        for ln in lines
+    ]
+
+
+def store(session: Session, new: NewOrder) -> tuple[m.Order, bool]:
+    """Store an order once per (channel, channel order id), received; returns (order, created).
+
+    A repeat of an order already stored changes nothing and returns the stored order. Unknown SKUs
+    or non-positive quantities are refused with every offending line named. Validation and routing
+    are the pipeline's (``app.hub.services.pipeline``).
     """
     existing = find_by_channel(session, new.channel, new.channel_order_id)
     if existing is not None:
         return existing, False
-    if not new.lines:
-        raise Invalid("an order needs at least one line")
-    bad_qty = [ln.sku for ln in new.lines if ln.quantity <= 0]
-    if bad_qty:
-        raise Invalid(f"quantity must be positive on lines: {', '.join(bad_qty)}")
-    products = catalog.products_by_sku(session, [ln.sku for ln in new.lines])
-    unknown = sorted({ln.sku for ln in new.lines} - set(products))
-    if unknown:
-        raise Invalid(f"unknown SKU: {', '.join(unknown)}", unknown_skus=unknown)
+    products = check_lines(session, new.lines)
     created = new.created_at or now()
     order = m.Order(
         channel=new.channel,
@@ -95,16 +141,8 @@ def create_order(session: Session, new: NewOrder, *, route: bool = True) -> tupl
         total_minor=sum(ln.unit_price_minor * ln.quantity for ln in new.lines),
         ship_to=dict(new.ship_to),
         customer_email=new.customer_email,
-        lines=[
-            m.OrderLine(
-                product_id=products[ln.sku].id,
-                sku=ln.sku,
-                name=ln.name or products[ln.sku].name,
-                quantity=ln.quantity,
-                unit_price_minor=ln.unit_price_minor,
-            )
-            for ln in new.lines
-        ],
+        channel_updated_at=new.channel_updated_at,
+        lines=line_rows(new.lines, products),
     )
     try:
         with session.begin_nested():
@@ -118,37 +156,8 @@ def create_order(session: Session, new: NewOrder, *, route: bool = True) -> tupl
         return again, False
     order.number = f"PB{order.id:07d}"
     session.add(m.OrderStatusChange(order_id=order.id, status=order.status, note="received", at=created))
-    if route:
-        validate_and_route(session, order)
     session.flush()
     return order, True
-
-
-def validation_problems(order: m.Order) -> list[str]:
-    problems = []
-    if not order.paid:
-        problems.append("payment not captured")
-    missing = [f for f in REQUIRED_ADDRESS_FIELDS if not str(order.ship_to.get(f) or "").strip()]
-    if missing:
-        problems.append(f"address incomplete: {', '.join(missing)}")
-    return problems
-
-
-def validate_and_route(session: Session, order: m.Order) -> None:
-    """received → validated → routed → queued, or on hold with the reason."""
-    problems = validation_problems(order)
-    if problems:
-        hold(session, order, "; ".join(problems))
-        return
-    set_status(session, order, OrderStatus.VALIDATED, "checks passed")
-    location, why = routing.route_and_reserve(session, order)
-    order.routing_reason = why
-    if location is None:
-        hold(session, order, why)
-        return
-    order.location_id = location.id
-    set_status(session, order, OrderStatus.ROUTED, why)
-    set_status(session, order, OrderStatus.QUEUED, f"queued at {location.code}")
 
 
 def get_order(session: Session, number: str, *, for_update: bool = False) -> m.Order:
@@ -166,44 +175,37 @@ def _drop_lease(order: m.Order) -> None:
     order.lease_expires_at = None
 
 
+def holds_stock(row: m.Order) -> bool:
+    """Is stock reserved for this order at its location (routed, queued, leased, or held from there)?"""
+    status = OrderStatus(row.status)
+    if status == OrderStatus.ON_HOLD and row.status_before_hold:
+        status = OrderStatus(row.status_before_hold)
+    return row.location_id is not None and status in RESERVING
+
+
+def release_stock(session: Session, row: m.Order) -> None:
+    """Give back the units reserved for the order (when it holds any)."""
+    if holds_stock(row):
+        assert row.location_id is not None
+        stock.release(session, row.location_id, stock.units_by_product(row.lines))
+
+
+def note(session: Session, order: m.Order, text: str) -> None:
+    """A line in the order's history that changes nothing else."""
+    session.add(m.OrderStatusChange(order_id=order.id, status=order.status, note=text, at=now()))
+
+
 def hold(session: Session, order: m.Order, reason: str) -> None:
-    status = OrderStatus(order.status)
-    if status == OrderStatus.ON_HOLD:
-        order.hold_reason = reason
-        return
-    order.status_before_hold = status.value
-    order.hold_reason = reason
+    """On hold with ``reason`` (a held order keeps its reservation, loses its lease)."""
+    transition(session, order, lambda o: o.hold(reason))
     _drop_lease(order)
-    set_status(session, order, OrderStatus.ON_HOLD, reason)
-
-
-def release_hold(session: Session, order: m.Order) -> None:
-    if order.status != OrderStatus.ON_HOLD:
-        raise Invalid(f"order {order.number} is {order.status}, not on hold")
-    back = OrderStatus(order.status_before_hold or OrderStatus.RECEIVED)
-    order.hold_reason = None
-    order.status_before_hold = None
-    if back == OrderStatus.LEASED:
-        back = OrderStatus.QUEUED
-    if back in (OrderStatus.RECEIVED, OrderStatus.VALIDATED) or order.location_id is None:
-        # It never got stock: validate and route it again from the start.
-        order.status = OrderStatus.RECEIVED.value
-        validate_and_route(session, order)
-        return
-    set_status(session, order, back, "hold released")
 
 
 def cancel(session: Session, order: m.Order, reason: str) -> None:
-    status = OrderStatus(order.status)
-    reserved = status in (OrderStatus.ROUTED, OrderStatus.QUEUED, OrderStatus.LEASED) or (
-        status == OrderStatus.ON_HOLD
-        and order.status_before_hold in (OrderStatus.ROUTED, OrderStatus.QUEUED, OrderStatus.LEASED)
-    )
-    set_status(session, order, OrderStatus.CANCELLED, reason)
+    release_stock(session, order)
+    transition(session, order, lambda o: o.cancel(reason))
     order.cancel_reason = reason
     _drop_lease(order)
-    if reserved and order.location_id is not None:
-        stock.release(session, order.location_id, routing.units_by_product(order))
 
 
 def list_orders(
@@ -229,3 +231,45 @@ def list_orders(
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = session.scalars(q.order_by(m.Order.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total
+
+
+def stored_address(a: Mapping[str, Any], *, email: str = "") -> Address:
+    """The ``ship_to`` JSON an order row stores, as a domain address (``email`` when it has none)."""
+    lat, lon = a.get("latitude"), a.get("longitude")
+    return Address(
+        name=str(a.get("name") or ""),
+        company=str(a.get("company") or ""),
+        line1=str(a.get("line1") or ""),
+        line2=str(a.get("line2") or ""),
+        city=str(a.get("city") or ""),
+        region=str(a.get("region") or ""),
+        postcode=str(a.get("postcode") or ""),
+        country=str(a.get("country") or ""),
+        phone=str(a.get("phone") or ""),
+        email=str(a.get("email") or email or ""),
+        latitude=float(lat) if isinstance(lat, int | float) else None,
+        longitude=float(lon) if isinstance(lon, int | float) else None,
+    )
+
+
+def domain_order(row: m.Order) -> Order:
+    """The stored order's content as a domain order (received; ``lifecycle`` adds its state)."""
+    a = row.ship_to
+    try:
+        return Order(
+            channel=row.channel,
+            channel_order_id=row.channel_order_id,
+            number=row.number or "",
+            lines=[OrderLine(ln.sku, ln.quantity) for ln in row.lines],
+            ship_to=stored_address(a),
+            order_type=OrderType(row.order_type),
+            priority=row.priority,
+            created_at=row.created_at,
+            ship_by=row.ship_by,
+            paid=row.paid,
+            location_code=str(a.get("pickup_location") or "") or None,
+            service_level=row.service_level,
+            customer_email=row.customer_email,
+        )
+    except (ValueError, DomainError) as exc:
+        raise Invalid(f"order {row.number} cannot be routed: {exc}") from exc

@@ -25,13 +25,14 @@ from app.carriers.easypost import EasyPostCarrier
 from app.carriers.purchase import LabelBuyer, PendingPurchase
 from app.carriers.shopping import ShoppingRules
 from app.carriers.table_config import DEFAULT, table_rate_from_data
-from app.channels.base import ChannelError, FulfilmentSink, Shipment
+from app.channels.base import FulfilmentSink, Shipment
 from app.channels.shopify import ShopifyClient
 from app.channels.woocommerce import WooCommerceClient
 from app.domain.money import Money
 from app.domain.orders import Address, OrderStatus
 from app.hub import models as m
 from app.hub.database import unit_of_work
+from app.hub.jobs import outbox
 from app.hub.services import orders, scope
 from app.hub.services.auth import Principal
 from app.hub.services.clock import now
@@ -364,35 +365,28 @@ def _note(session: Session, order: m.Order, note: str) -> None:
 
 
 def _push_shipment_when_all_labelled(factory: sessionmaker[Session], config: ShippingConfig, order_id: int) -> None:
+    """Once every parcel has a label, tell the channel through the outbox (stored once per order,
+    sent now if the channel answers, else retried by the ``channel-outbox`` job)."""
     with unit_of_work(factory) as session:
         order = session.get(m.Order, order_id)
         assert order is not None
-        sink = config.channels.get(order.channel)
         parcels = {p.parcel_no for p in session.scalars(select(m.Parcel).where(m.Parcel.order_id == order_id))}
         labels = list(
             session.scalars(
                 select(ShippingLabel).where(ShippingLabel.order_id == order_id, ShippingLabel.status == "bought")
             )
         )
-        if sink is None or not labels or {lb.parcel_no for lb in labels} != parcels:
+        if order.channel not in config.channels or not labels or {lb.parcel_no for lb in labels} != parcels:
             return
-        ref = channel_ref(order)
-    first = labels[0]
-    shipment = Shipment(
-        tracking_number=", ".join(lb.tracking_number or "" for lb in labels),
-        carrier=first.carrier,
-        tracking_url=first.tracking_url,
-        service=first.service,
-    )
-    try:
-        sink.push_shipment(ref, shipment)
-        outcome = f"tracking sent to {order.channel}"
-    except ChannelError as exc:
-        outcome = f"tracking NOT sent to {order.channel}: {exc}"
-    with unit_of_work(factory) as session:
-        again = session.get(m.Order, order_id)
-        assert again is not None
-        _note(session, again, outcome)
+        first = labels[0]
+        shipment = Shipment(
+            tracking_number=", ".join(lb.tracking_number or "" for lb in labels),
+            carrier=first.carrier,
+            tracking_url=first.tracking_url,
+            service=first.service,
+        )
+        key = outbox.enqueue(session, order, "shipment", shipment, channel_ref(order))
+    outbox.deliver(factory, config.channels, key=key)
 
 
 def void_label(factory: sessionmaker[Session], config: ShippingConfig, number: str, parcel_no: int, reason: str) -> str:
@@ -496,14 +490,12 @@ def apply_tracking(
             delivered = True
         else:
             _note(session, order, outcome)
-        sink = config.channels.get(order.channel)
-        ref = channel_ref(order)
-        shipment = Shipment(upd.tracking_number, row.carrier, row.tracking_url, row.service)
-    if delivered and sink is not None:
-        try:
-            sink.push_delivered(ref, shipment)
-        except ChannelError as exc:
-            outcome += f"; channel not told: {exc}"
+        key = ""
+        if delivered and order.channel in config.channels:
+            shipment = Shipment(upd.tracking_number, row.carrier, row.tracking_url, row.service)
+            key = outbox.enqueue(session, order, "delivered", shipment, channel_ref(order), extra=upd.tracking_number)
+    if key and outbox.deliver(factory, config.channels, key=key)["failed"]:
+        outcome += "; channel not told yet (retried by the channel outbox)"
     return outcome
 
 

@@ -3,6 +3,8 @@ drive available stock below zero (and a CHECK constraint in the schema refuses i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -75,6 +77,14 @@ def adjust(
     level = session.get(m.StockLevel, (loc.id, product.id), populate_existing=True)
     assert level is not None
     return level
+
+
+def units_by_product(lines: Iterable[m.OrderLine]) -> dict[int, int]:
+    """Units per product id over an order's lines."""
+    out: dict[int, int] = {}
+    for line in lines:
+        out[line.product_id] = out.get(line.product_id, 0) + line.quantity
+    return out
 
 
 def try_reserve(session: Session, location_id: int, units: dict[int, int]) -> bool:
