@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from app.domain.events import ExceptionKind, LabelPrinted, PackExceptionRaised
 from app.hub import models as m
@@ -129,3 +129,17 @@ def test_two_copies_of_a_batch_racing_apply_each_event_once(pg_hub: Hub, second_
     assert count(hub, m.Parcel) == orders
     assert count(hub, m.OrderStatusChange, m.OrderStatusChange.status == "packed") == orders
     assert stock_row(hub, "A") == (500 - orders, 0) and stock_row(hub, "B") == (500 - 2 * orders, 0)
+
+
+def test_a_batch_whose_summed_stock_does_not_fit_is_applied_as_if_event_by_event(hub: Hub) -> None:
+    station = hub.scene(orders=2, units=50)  # each order: A x1, B x2
+    numbers = [o["number"] for o in hub.lease(station)["orders"]]
+    with hub.factory.begin() as s:  # only one A is still reserved: the batch's sum (2) does not fit
+        a_id = s.scalar(select(m.Product.id).where(m.Product.sku == "A"))
+        s.execute(update(m.StockLevel).where(m.StockLevel.product_id == a_id).values(reserved=1))
+    results = post(hub, station, [packed_event(n) for n in numbers])
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    # The first pack takes the one reserved A, the second finds none reserved and leaves A alone,
+    # exactly as two batches of one would; B (4 reserved) goes down by 4.
+    assert stock_row(hub, "A") == (49, 0) and stock_row(hub, "B") == (46, 0)
+    assert count(hub, m.AppliedEvent) == 2

@@ -70,6 +70,8 @@ def apply_batch(factory: sessionmaker[Session], principal: Principal, wires: lis
     checked = [_checked(w) for w in wires]
     try:
         return _apply_together(factory, principal, checked)
+    except _RetryAlone as exc:
+        log.info("event batch of %d applied event by event: %s", len(wires), exc.__cause__ or "stock did not fit")
     except DBAPIError as exc:
         if exc.connection_invalidated:  # the database went away: the whole batch fails, the bench retries
             raise
@@ -109,37 +111,32 @@ def _apply_together(
         if isinstance(c, BenchEvent):
             first.setdefault(c.event_id, i)
     events = [(i, c) for i, c in enumerate(checked) if isinstance(c, BenchEvent) and first[c.event_id] == i]
-    try:
-        with unit_of_work(factory) as session:
-            at = now()
-            operators = batch.operator_ids(session, (e.operator_badge for _, e in events))
-            rows = [batch.key_row(e, principal.station_id, operators.get(e.operator_badge), at) for _, e in events]
-            claimed = batch.claim_keys(session, rows)
-            mine = [e for _, e in events if e.event_id in claimed]
-            batch.lock_orders(session, (n for e in mine if (n := getattr(e, "order_number", None))))
-            moves = batch.StockMoves()
-            group: list[tuple[int, BenchEvent]] = []  # consecutive pack events, flushed together
-            for i, event in events:
-                if event.event_id not in claimed:
-                    results[i] = EventResult(event.event_id, Outcome.DUPLICATE)
-                elif isinstance(event, OrderPacked):
-                    group.append((i, event))
-                else:
-                    _apply_group(session, principal, operators, group, results, moves)
-                    group = []
-                    results[i] = _apply_in_savepoint(
-                        session, principal, operators.get(event.operator_badge), event, moves
-                    )
-            _apply_group(session, principal, operators, group, results, moves)
-            for i, event in events:
-                if event.event_id in claimed and results[i].status == Outcome.REJECTED:  # type: ignore[union-attr]
-                    batch.release_key(session, event.event_id)
-            if not moves.write(session):  # stock the events did not leave reserved: apply them one by one
-                raise _RetryAlone
-            session.info.pop(batch.ORDERS_KEY, None)
-            session.info.pop(batch.LEASES_KEY, None)
-    except _RetryAlone:
-        raise DBAPIError("event batch", {}, Exception("deadlock or serialisation failure")) from None
+    with unit_of_work(factory) as session:
+        at = now()
+        operators = batch.operator_ids(session, (e.operator_badge for _, e in events))
+        rows = [batch.key_row(e, principal.station_id, operators.get(e.operator_badge), at) for _, e in events]
+        claimed = batch.claim_keys(session, rows)
+        mine = [e for _, e in events if e.event_id in claimed]
+        batch.lock_orders(session, (n for e in mine if (n := getattr(e, "order_number", None))))
+        moves = batch.StockMoves()
+        group: list[tuple[int, BenchEvent]] = []  # consecutive pack events, flushed together
+        for i, event in events:
+            if event.event_id not in claimed:
+                results[i] = EventResult(event.event_id, Outcome.DUPLICATE)
+            elif isinstance(event, OrderPacked):
+                group.append((i, event))
+            else:
+                _apply_group(session, principal, operators, group, results, moves)
+                group = []
+                results[i] = _apply_in_savepoint(session, principal, operators.get(event.operator_badge), event, moves)
+        _apply_group(session, principal, operators, group, results, moves)
+        for i, event in events:
+            if event.event_id in claimed and results[i].status == Outcome.REJECTED:  # type: ignore[union-attr]
+                batch.release_key(session, event.event_id)
+        if not moves.write(session):  # stock the events did not leave reserved: apply them one by one
+            raise _RetryAlone
+        session.info.pop(batch.ORDERS_KEY, None)
+        session.info.pop(batch.LEASES_KEY, None)
     out: list[EventResult] = []
     for i, c in enumerate(checked):
         r = results[i]
