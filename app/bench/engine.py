@@ -92,6 +92,7 @@ class BenchEngine:
         self.labels: LabelSource = labels or HubLabels(client)
         self.printer = printer
         self.slip_printer = slip_printer
+        self.pending_slips: dict[str, PackingSlip] = {}  # order number → slip not yet confirmed printed
         self.status = SyncStatus()
         self.syncer = Syncer(
             self.store,
@@ -207,6 +208,8 @@ class BenchEngine:
     def scan(self, raw: str) -> Feedback:
         """A scan on the pack screen."""
         with self._lock:
+            if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
+                return gate
             return self._pack_step(self.pack.scan(raw))
 
     def weigh(self, reading: WeightReading) -> Feedback:
@@ -229,6 +232,8 @@ class BenchEngine:
                 fb = self.pack.short_pick(str(kw.get("detail", "")))
             elif word == "DAMAGED":
                 fb = self.pack.damaged(kw.get("sku"), str(kw.get("detail", "")))
+            elif (gate := self._slip_gate(word)) is not None:
+                return gate
             else:
                 fb = self.pack.command(word)
             return self._pack_step(fb)
@@ -292,10 +297,39 @@ class BenchEngine:
             ship_to=tuple(str(to[k]) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)),
             lines=tuple(SlipLine(sku, names[sku], q) for sku, q in order.lines.items()),
         )
-        try:
-            self.slip_printer(slip)
-        except DeviceError as exc:
-            self.status.update(last_error=f"packing slip for {order.number}: {exc}")
+        self.pending_slips[order.number] = slip
+        self.print_pending_slips()
+
+    def print_pending_slips(self) -> None:
+        """Print every slip not yet confirmed printed (oldest first); a slip stays pending until the printer
+        confirms it (paper out, cover open, no answer: it waits, the status bar says why)."""
+        if self.slip_printer is None:
+            return
+        for number, slip in list(self.pending_slips.items()):
+            try:
+                self.slip_printer(slip)
+            except DeviceError as exc:
+                self.status.update(
+                    last_error=f"packing slip for {number}: {exc}",
+                    slip_printer=f"{len(self.pending_slips)} slip(s) waiting: {exc}",
+                )
+                return
+            del self.pending_slips[number]
+        self.status.update(slip_printer="")
+
+    def _slip_gate(self, word: str) -> Feedback | None:
+        """SLIP_DONE while this order's slip has not printed: try it again; refuse while it still will not."""
+        number = self.pack.order_number
+        if word != "SLIP_DONE" or self.pack.state != PackState.SLIP or number not in self.pending_slips:
+            return None
+        self.print_pending_slips()
+        if number in self.pending_slips:
+            return refused(
+                FeedbackKind.NOT_ALLOWED,
+                f"The packing slip has not printed ({self.status.state.slip_printer}). Fix the printer and "
+                "scan Slip done again, or scan the next order (the slip prints when the printer is back).",
+            )
+        return None
 
     # ------------------------------------------------------------------ after the label
     def reprint_labels(self) -> Feedback:

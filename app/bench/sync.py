@@ -35,6 +35,7 @@ class SyncState:
     last_error: str = ""
     last_contact: datetime | None = None
     stopped_orders: tuple[str, ...] = ()
+    slip_printer: str = ""  # why packing slips wait ("" when none is waiting)
 
 
 class SyncStatus:

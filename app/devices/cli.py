@@ -141,8 +141,11 @@ def _print_test(args: argparse.Namespace) -> int:
             from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
 
             slip = PackingSlip("PB000001", ("packbench test",), (SlipLine("TEST-1", "Test item", 1),))
-            print_packing_slip(uri, slip)
-            print(f"Test packing slip printed on {uri}")
+            status = print_packing_slip(uri, slip)
+            if status.known:
+                print(f"Test packing slip printed on {uri} (printer {status.describe()})")
+            else:
+                print(f"Test packing slip sent to {uri}; this printer cannot say whether it printed")
             return 0
         from app.devices.printers.uri import open_label_printer
         from app.printing.profile import PrinterProfile

@@ -17,8 +17,10 @@ class BenchStatusBar(QFrame):
         self.outbox = QLabel(self.tr("Outbox: 0"))
         self.scale = QLabel(self.tr("Scale: —"))
         self.printer = QLabel(self.tr("Printer: —"))
+        self.slip = QLabel("")
+        self.slip.hide()
         self.operator = QLabel(self.tr("Not signed in"))
-        for w in (self.hub, self.outbox, self.scale, self.printer):
+        for w in (self.hub, self.outbox, self.scale, self.printer, self.slip):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.operator)
@@ -45,6 +47,12 @@ class BenchStatusBar(QFrame):
     def set_printer(self, state: str, ok: bool) -> None:
         self.printer.setText(self.tr("Printer: %1").replace("%1", state))
         self.printer.setStyleSheet("" if ok else "background: #c62828; color: #fff; font-weight: 700;")
+
+    def set_slip_printer(self, problem: str) -> None:
+        """Why packing slips wait (paper out, cover open, no answer); hidden while none waits."""
+        self.slip.setVisible(bool(problem))
+        self.slip.setText(self.tr("Slip printer: %1").replace("%1", problem))
+        self.slip.setStyleSheet("background: #c62828; color: #fff; font-weight: 700;" if problem else "")
 
     def set_operator(self, text: str) -> None:
         self.operator.setText(text or self.tr("Not signed in"))

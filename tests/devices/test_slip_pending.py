@@ -1,0 +1,44 @@
+"""A packing slip stays pending until the receipt printer confirms it (DLE EOT after the job), and the
+status bar says why it waits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from app.bench.engine import BenchEngine
+from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
+from app.devices.sim.escpos_sim import EscPosSimulator
+from app.ui.widgets.statusbar import BenchStatusBar
+
+SLIP = PackingSlip("PB0000007", ("Ada",), (SlipLine("A", "Mug", 1),))
+
+
+def test_a_slip_waits_while_the_paper_is_out_and_prints_when_it_is_back(tmp_path: Path) -> None:
+    with EscPosSimulator() as printer:
+        engine = BenchEngine(
+            tmp_path, hub_url="http://127.0.0.1:9", slip_printer=lambda s: print_packing_slip(printer.uri, s)
+        )
+        try:
+            printer.set_paper_end(True)
+            engine.pending_slips[SLIP.order_number] = SLIP
+            engine.print_pending_slips()
+            assert list(engine.pending_slips) == ["PB0000007"] and printer.jobs == []
+            assert "out of paper" in engine.status.state.slip_printer
+            printer.set_paper_end(False)
+            engine.print_pending_slips()
+            assert engine.pending_slips == {} and engine.status.state.slip_printer == ""
+            assert len(printer.jobs) == 1 and b"Mug" in printer.jobs[0]
+        finally:
+            engine.close()
+
+
+def test_the_status_bar_shows_why_slips_wait_and_hides_when_none_does(qtbot: QtBot) -> None:
+    bar = BenchStatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.set_slip_printer("1 slip(s) waiting: receipt printer cover open: close it")
+    assert bar.slip.isVisible() and "cover open" in bar.slip.text()
+    bar.set_slip_printer("")
+    assert not bar.slip.isVisible()
