@@ -103,7 +103,9 @@ def _scale_read(args: argparse.Namespace) -> int:
     if reading.state in (ScaleState.MOTION, ScaleState.OVERLOAD, ScaleState.UNDERLOAD):
         print(reading.describe())
         return 2
-    print(f"error: {reading.describe()}", file=sys.stderr)
+    # describe() already starts with the state ("error: …", "disconnected: …"): no second "error: "
+    problem = reading.message if reading.state is ScaleState.ERROR and reading.message else reading.describe()
+    print(f"error: {problem}", file=sys.stderr)
     return 1
 
 
