@@ -410,9 +410,14 @@ class BenchEngine:
         with self._label_lock:
             try:
                 label = self.labels.request(order, job.parcel)
-            except (LabelUnavailable, LabelRefused) as exc:
+            except LabelRefused as exc:  # e.g. the media cannot hold it, or the printer lacks a Unicode font
+                message = f"label for {job.order_number}/{job.parcel_no}: {exc}"
+                self.status.update(last_error=message, label_refused=message)
+                return None
+            except LabelUnavailable as exc:
                 self.status.update(last_error=f"label for {job.order_number}/{job.parcel_no}: {exc}")
                 return None
+            self.status.update(label_refused="")
             try:
                 self.printer.send(label.zpl)
             except PrintUnconfirmed as exc:  # it is in the printer: never send it twice

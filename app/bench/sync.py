@@ -36,6 +36,7 @@ class SyncState:
     last_contact: datetime | None = None
     stopped_orders: tuple[str, ...] = ()
     slip_printer: str = ""  # why packing slips wait ("" when none is waiting)
+    label_refused: str = ""  # why the last label could not be made for this printer ("" when it could)
 
 
 class SyncStatus:

@@ -222,6 +222,7 @@ class BenchWindow(QMainWindow):
     def _sync_changed(self, state: SyncState) -> None:
         self.status.set_sync(state.online, state.outbox_depth)
         self.status.set_slip_printer(state.slip_printer)
+        self.status.set_label_refused(state.label_refused)
 
     def _weight(self, reading: WeightReading) -> None:
         self.status.set_weight(reading)

@@ -42,3 +42,13 @@ def test_the_status_bar_shows_why_slips_wait_and_hides_when_none_does(qtbot: QtB
     assert bar.slip.isVisible() and "cover open" in bar.slip.text()
     bar.set_slip_printer("")
     assert not bar.slip.isVisible()
+
+
+def test_the_status_bar_says_why_a_label_could_not_be_made_for_this_printer(qtbot: QtBot) -> None:
+    bar = BenchStatusBar()
+    qtbot.addWidget(bar)
+    bar.show()
+    bar.set_label_refused("label for PB1/1: '山田 太郎' needs a Unicode font that this printer profile does not name")
+    assert bar.label_problem.isVisible() and "Unicode font" in bar.label_problem.text()
+    bar.set_label_refused("")
+    assert not bar.label_problem.isVisible()
