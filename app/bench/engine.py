@@ -32,6 +32,7 @@ from app.bench.labels import HubLabels, LabelRefused, LabelSource, LabelUnavaila
 from app.bench.model import PackOrder, RmaInfo
 from app.bench.packing import PackSession, PackState, WeightTolerance
 from app.bench.receiving import ReturnSession, ReturnState
+from app.bench.slips import SlipQueue
 from app.bench.store import BenchStore, LabelJob
 from app.bench.sync import Backoff, Syncer, SyncStatus
 from app.devices.errors import DeviceError, PrintUnconfirmed
@@ -92,8 +93,8 @@ class BenchEngine:
         self.labels: LabelSource = labels or HubLabels(client)
         self.printer = printer
         self.slip_printer = slip_printer
-        self.pending_slips: dict[str, PackingSlip] = {}  # order number → slip not yet confirmed printed
         self.status = SyncStatus()
+        self.slips = SlipQueue(slip_printer, self.status)  # a slip waits here until the printer confirms it
         self.syncer = Syncer(
             self.store,
             client,
@@ -297,39 +298,18 @@ class BenchEngine:
             ship_to=tuple(str(to[k]) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)),
             lines=tuple(SlipLine(sku, names[sku], q) for sku, q in order.lines.items()),
         )
-        self.pending_slips[order.number] = slip
-        self.print_pending_slips()
-
-    def print_pending_slips(self) -> None:
-        """Print every slip not yet confirmed printed (oldest first); a slip stays pending until the printer
-        confirms it (paper out, cover open, no answer: it waits, the status bar says why)."""
-        if self.slip_printer is None:
-            return
-        for number, slip in list(self.pending_slips.items()):
-            try:
-                self.slip_printer(slip)
-            except DeviceError as exc:
-                self.status.update(
-                    last_error=f"packing slip for {number}: {exc}",
-                    slip_printer=f"{len(self.pending_slips)} slip(s) waiting: {exc}",
-                )
-                return
-            del self.pending_slips[number]
-        self.status.update(slip_printer="")
+        self.slips.add(slip)
 
     def _slip_gate(self, word: str) -> Feedback | None:
         """SLIP_DONE while this order's slip has not printed: try it again; refuse while it still will not."""
         number = self.pack.order_number
-        if word != "SLIP_DONE" or self.pack.state != PackState.SLIP or number not in self.pending_slips:
+        if word != "SLIP_DONE" or self.pack.state != PackState.SLIP or not self.slips.still_waiting(number or ""):
             return None
-        self.print_pending_slips()
-        if number in self.pending_slips:
-            return refused(
-                FeedbackKind.NOT_ALLOWED,
-                f"The packing slip has not printed ({self.status.state.slip_printer}). Fix the printer and "
-                "scan Slip done again, or scan the next order (the slip prints when the printer is back).",
-            )
-        return None
+        return refused(
+            FeedbackKind.NOT_ALLOWED,
+            f"The packing slip has not printed ({self.status.state.slip_printer}). Fix the printer and "
+            "scan Slip done again, or scan the next order (the slip prints when the printer is back).",
+        )
 
     # ------------------------------------------------------------------ after the label
     def reprint_labels(self) -> Feedback:

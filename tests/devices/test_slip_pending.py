@@ -7,10 +7,16 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
+from app.bench.feedback import FeedbackKind as K
+from app.bench.labels import LocalFallbackLabels
+from app.bench.packing import PackState
 from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
 from app.devices.sim.escpos_sim import EscPosSimulator
 from app.ui.widgets.statusbar import BenchStatusBar
+from tests.bench.conftest import demo_hub  # noqa: F401  (fixture)
+from tests.bench.test_engine_with_hub import bench, pack_all_items, weigh_ok
 
 SLIP = PackingSlip("PB0000007", ("Ada",), (SlipLine("A", "Mug", 1),))
 
@@ -22,13 +28,12 @@ def test_a_slip_waits_while_the_paper_is_out_and_prints_when_it_is_back(tmp_path
         )
         try:
             printer.set_paper_end(True)
-            engine.pending_slips[SLIP.order_number] = SLIP
-            engine.print_pending_slips()
-            assert list(engine.pending_slips) == ["PB0000007"] and printer.jobs == []
+            engine.slips.add(SLIP)
+            assert list(engine.slips.pending) == ["PB0000007"] and printer.jobs == []
             assert "out of paper" in engine.status.state.slip_printer
             printer.set_paper_end(False)
-            engine.print_pending_slips()
-            assert engine.pending_slips == {} and engine.status.state.slip_printer == ""
+            assert engine.slips.still_waiting("PB0000007") is False  # tried again: printed now
+            assert engine.slips.pending == {} and engine.status.state.slip_printer == ""
             assert len(printer.jobs) == 1 and b"Mug" in printer.jobs[0]
         finally:
             engine.close()
@@ -52,3 +57,24 @@ def test_the_status_bar_says_why_a_label_could_not_be_made_for_this_printer(qtbo
     assert bar.label_problem.isVisible() and "Unicode font" in bar.label_problem.text()
     bar.set_label_refused("")
     assert not bar.label_problem.isVisible()
+
+
+def test_slip_done_is_refused_while_the_slip_has_not_printed_and_accepted_once_it_has(
+    demo_hub: EmbeddedHub,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    with EscPosSimulator() as slips:
+        e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s))
+        e.labels = LocalFallbackLabels("BENCH-1")
+        slips.set_paper_end(True)
+        e.lease(2)
+        number = e.orders_to_pack()[0].number
+        pack_all_items(e, number)
+        assert weigh_ok(e).kind == K.LABEL_PRINTED  # type: ignore[attr-defined]
+        assert number in e.slips.pending and "out of paper" in e.status.state.slip_printer
+        refused = e.scan("CMD:SLIP_DONE")
+        assert not refused.accepted and "has not printed" in refused.message and e.pack.state == PackState.SLIP
+        slips.set_paper_end(False)
+        assert e.scan("CMD:SLIP_DONE").kind == K.DONE
+        assert len(slips.jobs) == 1 and number.encode() in slips.jobs[0]
+        e.close()
