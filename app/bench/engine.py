@@ -92,7 +92,6 @@ class BenchEngine:
         self.client.token = self.store.get_meta("station_token")
         self.labels: LabelSource = labels or HubLabels(client)
         self.printer = printer
-        self.slip_printer = slip_printer
         self.status = SyncStatus()
         self.slips = SlipQueue(slip_printer, self.status)  # a slip waits here until the printer confirms it
         self.syncer = Syncer(
@@ -130,6 +129,15 @@ class BenchEngine:
         self.label_recheck_s = label_recheck_s
 
     # ------------------------------------------------------------------ station
+    @property
+    def slip_printer(self) -> Callable[[PackingSlip], None] | None:
+        """The receipt printer call (None: no slip printer); slips wait in ``self.slips`` until it confirms."""
+        return self.slips.printer
+
+    @slip_printer.setter
+    def slip_printer(self, printer: Callable[[PackingSlip], None] | None) -> None:
+        self.slips.printer = printer
+
     @property
     def enrolled(self) -> bool:
         return self.client.token is not None

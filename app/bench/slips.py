@@ -15,7 +15,7 @@ from app.devices.receipts import PackingSlip
 
 
 class SlipQueue:
-    def __init__(self, printer: Callable[[PackingSlip], object] | None, status: SyncStatus) -> None:
+    def __init__(self, printer: Callable[[PackingSlip], None] | None, status: SyncStatus) -> None:
         self.printer = printer
         self.status = status
         self.pending: dict[str, PackingSlip] = {}  # order number → slip not yet confirmed printed
