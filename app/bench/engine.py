@@ -32,6 +32,7 @@ from app.bench.labels import HubLabels, LabelRefused, LabelSource, LabelUnavaila
 from app.bench.model import PackOrder, RmaInfo
 from app.bench.packing import PackSession, PackState, WeightTolerance
 from app.bench.receiving import ReturnSession, ReturnState
+from app.bench.slips import SlipQueue
 from app.bench.store import BenchStore, LabelJob
 from app.bench.sync import Backoff, Syncer, SyncStatus
 from app.devices.errors import DeviceError, PrintUnconfirmed
@@ -91,8 +92,8 @@ class BenchEngine:
         self.client.token = self.store.get_meta("station_token")
         self.labels: LabelSource = labels or HubLabels(client)
         self.printer = printer
-        self.slip_printer = slip_printer
         self.status = SyncStatus()
+        self.slips = SlipQueue(slip_printer, self.status)  # a slip waits here until the printer confirms it
         self.syncer = Syncer(
             self.store,
             client,
@@ -128,6 +129,15 @@ class BenchEngine:
         self.label_recheck_s = label_recheck_s
 
     # ------------------------------------------------------------------ station
+    @property
+    def slip_printer(self) -> Callable[[PackingSlip], None] | None:
+        """The receipt printer call (None: no slip printer); slips wait in ``self.slips`` until it confirms."""
+        return self.slips.printer
+
+    @slip_printer.setter
+    def slip_printer(self, printer: Callable[[PackingSlip], None] | None) -> None:
+        self.slips.printer = printer
+
     @property
     def enrolled(self) -> bool:
         return self.client.token is not None
@@ -207,6 +217,8 @@ class BenchEngine:
     def scan(self, raw: str) -> Feedback:
         """A scan on the pack screen."""
         with self._lock:
+            if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
+                return gate
             return self._pack_step(self.pack.scan(raw))
 
     def weigh(self, reading: WeightReading) -> Feedback:
@@ -229,6 +241,8 @@ class BenchEngine:
                 fb = self.pack.short_pick(str(kw.get("detail", "")))
             elif word == "DAMAGED":
                 fb = self.pack.damaged(kw.get("sku"), str(kw.get("detail", "")))
+            elif (gate := self._slip_gate(word)) is not None:
+                return gate
             else:
                 fb = self.pack.command(word)
             return self._pack_step(fb)
@@ -292,10 +306,18 @@ class BenchEngine:
             ship_to=tuple(str(to[k]) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)),
             lines=tuple(SlipLine(sku, names[sku], q) for sku, q in order.lines.items()),
         )
-        try:
-            self.slip_printer(slip)
-        except DeviceError as exc:
-            self.status.update(last_error=f"packing slip for {order.number}: {exc}")
+        self.slips.add(slip)
+
+    def _slip_gate(self, word: str) -> Feedback | None:
+        """SLIP_DONE while this order's slip has not printed: try it again; refuse while it still will not."""
+        number = self.pack.order_number
+        if word != "SLIP_DONE" or self.pack.state != PackState.SLIP or not self.slips.still_waiting(number or ""):
+            return None
+        return refused(
+            FeedbackKind.NOT_ALLOWED,
+            f"The packing slip has not printed ({self.status.state.slip_printer}). Fix the printer and "
+            "scan Slip done again, or scan the next order (the slip prints when the printer is back).",
+        )
 
     # ------------------------------------------------------------------ after the label
     def reprint_labels(self) -> Feedback:
@@ -376,9 +398,14 @@ class BenchEngine:
         with self._label_lock:
             try:
                 label = self.labels.request(order, job.parcel)
-            except (LabelUnavailable, LabelRefused) as exc:
+            except LabelRefused as exc:  # e.g. the media cannot hold it, or the printer lacks a Unicode font
+                message = f"label for {job.order_number}/{job.parcel_no}: {exc}"
+                self.status.update(last_error=message, label_refused=message)
+                return None
+            except LabelUnavailable as exc:
                 self.status.update(last_error=f"label for {job.order_number}/{job.parcel_no}: {exc}")
                 return None
+            self.status.update(label_refused="")
             try:
                 self.printer.send(label.zpl)
             except PrintUnconfirmed as exc:  # it is in the printer: never send it twice

@@ -33,6 +33,14 @@ class BenchSettings:
     sounds: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def printer_profile(self) -> Any:
+        """The label printer's profile (``app.printing.profile.PrinterProfile``) every label is made for;
+        ``extra["printer_unicode_font"]`` names the printer's TrueType font for non-Latin text."""
+        from app.printing.profile import PrinterProfile
+
+        font = str(self.extra.get("printer_unicode_font", "") or "")
+        return PrinterProfile(dpi=self.printer_dpi, size=self.label_size, unicode_font=font)
+
     def problems(self) -> list[str]:
         """What is wrong with these settings, in words an admin can act on (empty when fine)."""
         out = []

@@ -42,6 +42,8 @@ class SyncState:
     stopped_orders: tuple[str, ...] = ()
     dead_letters: int = 0  # events the hub rejected, parked for a supervisor (retry or discard)
     refused: str = ""  # the hub refuses this bench itself (token revoked, station removed): re-enrol
+    slip_printer: str = ""  # why packing slips wait ("" when none is waiting)
+    label_refused: str = ""  # why the last label could not be made for this printer ("" when it could)
 
 
 class SyncStatus:

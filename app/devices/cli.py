@@ -103,7 +103,9 @@ def _scale_read(args: argparse.Namespace) -> int:
     if reading.state in (ScaleState.MOTION, ScaleState.OVERLOAD, ScaleState.UNDERLOAD):
         print(reading.describe())
         return 2
-    print(f"error: {reading.describe()}", file=sys.stderr)
+    # describe() already starts with the state ("error: …", "disconnected: …"): no second "error: "
+    problem = reading.message if reading.state is ScaleState.ERROR and reading.message else reading.describe()
+    print(f"error: {problem}", file=sys.stderr)
     return 1
 
 
@@ -141,8 +143,11 @@ def _print_test(args: argparse.Namespace) -> int:
             from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
 
             slip = PackingSlip("PB000001", ("packbench test",), (SlipLine("TEST-1", "Test item", 1),))
-            print_packing_slip(uri, slip)
-            print(f"Test packing slip printed on {uri}")
+            status = print_packing_slip(uri, slip)
+            if status.known:
+                print(f"Test packing slip printed on {uri} (printer {status.describe()})")
+            else:
+                print(f"Test packing slip sent to {uri}; this printer cannot say whether it printed")
             return 0
         from app.devices.printers.uri import open_label_printer
         from app.printing.profile import PrinterProfile

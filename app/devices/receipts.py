@@ -6,6 +6,12 @@ GS, …) are removed so customer text cannot send printer commands, exactly as l
 
 URIs: ``escpos+tcp://HOST:PORT``, ``escpos+serial:///dev/ttyS0?baud=9600``,
 ``escpos+usb://VID:PID`` (hex), ``escpos+file:PATH``.
+
+Every job starts with ``ESC @`` (Epson ESC/POS reference, "ESC @  Initialize printer": "Clears the data in
+the print buffer and resets the printer modes to the modes that were in effect when the power was turned
+on"), so no size, alignment or code page of an earlier job carries over. On TCP and serial printers the
+real-time status (``DLE EOT``, ``app.devices.escpos_status``) is asked before the slip (a fault: nothing is
+sent) and after it (paper ran out, or no answer: the slip is not confirmed and stays pending).
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from app.devices.errors import DependencyMissing, DeviceError, PrinterNotReady
+from app.devices.errors import DependencyMissing, DeviceError, PrinterNotReady, PrintUnconfirmed
+from app.devices.escpos_status import EscPosStatus, query_status
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +60,7 @@ def render_packing_slip(printer: Any, slip: PackingSlip) -> None:
     """Write ``slip`` to a python-escpos printer object (``Dummy()`` in tests). Raises DeviceError."""
     width = _columns(printer)
     try:
+        printer.hw("INIT")  # ESC @: modes of an earlier job do not carry over
         printer.set(align="center", bold=True, double_height=True)
         printer.textln("PACKING SLIP")
         printer.set(align="center", bold=False, normal_textsize=True)
@@ -101,15 +109,34 @@ def open_receipt_printer(uri: str, *, profile: str | None = None, timeout_s: flo
     raise ValueError(f"unknown receipt printer URI {uri!r}")
 
 
-def print_packing_slip(uri: str, slip: PackingSlip, *, profile: str | None = None) -> None:
-    """Open the printer at ``uri``, print ``slip``, close. Raises DeviceError with a packer's message."""
+def print_packing_slip(
+    uri: str, slip: PackingSlip, *, profile: str | None = None, status_timeout_s: float = 1.0
+) -> EscPosStatus:
+    """Open the printer at ``uri``, print ``slip``, close; returns the printer's status after the slip.
+
+    Raises PrinterNotReady when the printer is unreachable or reports paper end / cover open before the
+    slip (nothing sent), PrintUnconfirmed when it reports a fault after the slip or does not answer its
+    status (``status_timeout_s`` per request), DeviceError for other failures. Printers that cannot be
+    asked (file, USB) return an unknown status: sent, not confirmed.
+    """
     printer = open_receipt_printer(uri, profile=profile)
     try:
         try:
             printer.open()
         except Exception as exc:  # DeviceNotFoundError, OSError, serial errors
             raise PrinterNotReady(f"Receipt printer not reachable at {uri}: check power and cable ({exc})") from exc
+        askable = uri.startswith(("escpos+tcp:", "escpos+serial:"))
+        if askable:
+            before = query_status(printer, status_timeout_s)
+            if before.known and not before.ready:
+                raise PrinterNotReady(f"Slip not printed: {before.describe()}")
         render_packing_slip(printer, slip)
+        if not askable:
+            return query_status(printer, status_timeout_s)
+        after = query_status(printer, status_timeout_s)
+        if not after.ready:
+            raise PrintUnconfirmed(f"Slip sent but not confirmed: {after.describe()}")
+        return after
     finally:
         with contextlib.suppress(Exception):  # closing a half-open connection
             printer.close()

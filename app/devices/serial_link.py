@@ -41,6 +41,11 @@ class NoAnswer(DeviceError):
         self.partial = partial
 
 
+class FrameTooLong(NoAnswer):
+    """More than ``max_bytes`` arrived without the terminator: a frame too long to be one (or a babbling
+    device). ``partial`` holds the bytes read; the rest of that frame is still in the port."""
+
+
 Opener = Callable[..., Any]
 
 
@@ -147,7 +152,7 @@ class SerialLink:
                 if buf.endswith(terminator):
                     return bytes(buf)
                 if len(buf) > max_bytes:
-                    raise NoAnswer(f"{self.device} on {self.port} sent no frame end", bytes(buf))
+                    raise FrameTooLong(f"{self.device} on {self.port} sent no frame end", bytes(buf))
             elif time.monotonic() >= deadline:
                 raise NoAnswer(self._silent_message(), bytes(buf))
 

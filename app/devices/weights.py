@@ -80,10 +80,36 @@ def to_grams(value: str, unit: str) -> int:
         return int(grams.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
 
 
-def reading(grams: int, *, stable: bool) -> WeightReading:
-    """A weight reading: ZERO when stable at 0 g, STABLE, or MOTION."""
+#: no bench scale weighs a parcel above this: a larger number is a garbled frame, never a weight
+MAX_PARCEL_G = 1_000_000  # 1,000 kg
+
+
+def reading(grams: int, *, stable: bool, capacity_g: int | None = None) -> WeightReading:
+    """A weight reading: ZERO when stable at 0 g, STABLE, or MOTION — the one rule every protocol uses.
+
+    A weight above the scale's ``capacity_g`` or above 1,000 kg is OVERLOAD (a garbled or overloaded
+    scale, never a parcel weight); a negative stable weight is UNDERLOAD (the packer zeroes the scale).
+    """
+    limit = MAX_PARCEL_G if capacity_g is None else min(capacity_g, MAX_PARCEL_G)
+    if abs(grams) > limit:
+        return WeightReading(
+            ScaleState.OVERLOAD,
+            None,
+            f"the scale sent {grams:,} g, above its {limit // 1000:,} kg capacity: clear the platter, check the scale",
+        )
     if not stable:
         return WeightReading(ScaleState.MOTION, grams)
     if grams == 0:
         return WeightReading(ScaleState.ZERO, 0)
+    if grams < 0:
+        return WeightReading(
+            ScaleState.UNDERLOAD, None, f"below zero ({grams} g): clear the platter and zero the scale"
+        )
     return WeightReading(ScaleState.STABLE, grams)
+
+
+def within_capacity(r: WeightReading, capacity_g: int | None) -> WeightReading:
+    """``r`` checked against one scale's capacity (protocols check the universal 1,000 kg limit)."""
+    if capacity_g is None or r.grams is None or r.state is ScaleState.ZERO:
+        return r
+    return reading(r.grams, stable=r.state is ScaleState.STABLE, capacity_g=capacity_g)

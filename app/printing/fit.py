@@ -10,6 +10,7 @@ printer's condensed ^A0 font, so what fits on the preview fits on the label).
 from __future__ import annotations
 
 import functools
+import unicodedata
 from typing import Any
 
 from app.printing.layout import Box, Code128, DataMatrix, Element, Image, Label, QRCode, Text, dots, label_dots
@@ -41,8 +42,12 @@ def _font(size_px: int) -> Any:
 
 def text_width_mm(text: str, height_mm: float) -> float:
     """The printed width of ``text`` at ``height_mm`` (measured at 100 px and scaled)."""
+    # East Asian wide characters are a full em in any CJK font; the measuring font may lack them and
+    # would measure its narrower "missing glyph" box instead.
+    wide = sum(1 for c in text if unicodedata.east_asian_width(c) in ("W", "F"))
+    rest = "".join(c for c in text if unicodedata.east_asian_width(c) not in ("W", "F"))
     try:
-        width = float(_font(100).getlength(text)) / 100
+        width = float(_font(100).getlength(rest)) / 100 + wide
     except Exception:  # text the shaping engine refuses (stray combining marks …): a wide estimate
         width = 0.75 * len(text)
     return width * height_mm * EM_PER_CAP

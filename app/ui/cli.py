@@ -19,35 +19,46 @@ def cmd_self_test(_args: argparse.Namespace) -> int:
 
 
 def cmd_bench_card(args: argparse.Namespace) -> int:
-    """Print the pack and returns command cards, or save them as PNG images."""
+    """Print the pack and returns command cards for the printer's profile, or save them as PNG images."""
+    import sys
     from pathlib import Path
 
-    from app.bench.cards import pack_card, returns_card
+    from app.bench.cards import PACK_COMMANDS, RETURN_COMMANDS, bench_cards
     from app.devices.errors import DeviceError
+    from app.printing.profile import PrinterProfile
+    from app.printing.zpl import render_zpl
 
-    cards = {"pack": pack_card(), "returns": returns_card()}
+    profile = PrinterProfile(dpi=args.dpi, size=args.size)
+    cards = {
+        "pack": bench_cards("PACKING - command card", PACK_COMMANDS, profile),
+        "returns": bench_cards("RETURNS - command card", RETURN_COMMANDS, profile),
+    }
+    pages = [
+        (f"{name}-card" + (f"-{i + 1}" if len(labels) > 1 else ""), label)
+        for name, labels in cards.items()
+        for i, label in enumerate(labels)
+    ]
     if args.printer:
-        from app.devices.labels.zpl import render_zpl
         from app.devices.printers.uri import open_label_printer
 
         printer = open_label_printer(args.printer)
         try:
-            for card in cards.values():
-                printer.send(render_zpl(card, dpi=args.dpi))
-        except DeviceError as exc:
-            print(f"error: {exc}")
+            for _name, card in pages:
+                printer.send(render_zpl(card, profile=profile))
+        except (DeviceError, ValueError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
             return 1
-        print(f"2 command cards sent to {args.printer}")
+        print(f"{len(pages)} command card label(s) sent to {args.printer}")
     if args.out:
         from app.devices.labels.preview import preview_png
 
         folder = Path(args.out)
         folder.mkdir(parents=True, exist_ok=True)
-        for name, card in cards.items():
-            (folder / f"{name}-card.png").write_bytes(preview_png(card, dpi=args.dpi))
+        for name, card in pages:
+            (folder / f"{name}.png").write_bytes(preview_png(card, dpi=args.dpi))
         print(f"command cards saved in {folder}")
     if not args.printer and not args.out:
-        print("say where: --printer URI and/or --out FOLDER")
+        print("say where: --printer URI and/or --out FOLDER", file=sys.stderr)
         return 2
     return 0
 
@@ -57,6 +68,7 @@ def register(sub: Any) -> None:
     c.add_argument("--printer", help="label printer URI: tcp://HOST:9100, queue:NAME, file:PATH")
     c.add_argument("--out", help="folder for PNG images of the cards")
     c.add_argument("--dpi", type=int, default=203, choices=[203, 300, 600])
+    c.add_argument("--size", default="4x6", choices=["4x6", "4x4", "2x1"], help="labels in the printer")
     c.set_defaults(func=cmd_bench_card)
     p: argparse.ArgumentParser = sub.add_parser("bench", help="open this bench (first run: setup)")
     p.add_argument("--data-dir", help="the bench's data folder (default: in the user data folder)")

@@ -54,14 +54,14 @@ def device_hooks(settings: Any) -> dict[str, Any]:
                 close()
 
     def test_printer(s: Any) -> str:
-        from app.devices.labels.layout import LABEL_2X1, LABEL_4X4, LABEL_4X6, Code128, Label, Text
-        from app.devices.labels.zpl import render_zpl
+        from app.devices.cli import test_label
+        from app.printing.zpl import render_zpl
 
         if not s.label_printer:
             raise ValueError("no label printer set")
-        size = {"4x6": LABEL_4X6, "4x4": LABEL_4X4, "2x1": LABEL_2X1}[s.label_size]
-        label = Label(size, (Text(3, 3, "packbench test label", height_mm=3), Code128(3, 9, "TEST-123", height_mm=8)))
-        open_label_printer(s.label_printer).send(render_zpl(label, dpi=s.printer_dpi))
+        profile = s.printer_profile()
+        zpl = render_zpl(test_label(profile.size, profile.dpi), profile=profile)
+        open_label_printer(s.label_printer).send(zpl)
         return "Test label sent and confirmed by the printer."
 
     hooks: dict[str, Any] = {"test_scale": test_scale, "test_printer": test_printer}
@@ -112,6 +112,9 @@ def run_bench(args: argparse.Namespace) -> int:
         slip_printer=hooks.pop("slip_printer", None),
         tolerance=WeightTolerance(settings.weight_tolerance_pct, settings.weight_tolerance_min_g),
     )
+    from app.bench.labels import HubLabels
+
+    engine.labels = HubLabels(engine.client, settings.printer_profile())  # every label for this printer
     if engine.enrolled:
         engine.start()
     window = BenchWindow(engine, settings, save_settings=lambda s: s.save(settings_path), **hooks)

@@ -225,6 +225,8 @@ class BenchWindow(QMainWindow):
 
     def _sync_changed(self, state: SyncState) -> None:
         self.status.set_sync(state.online, state.outbox_depth, dead_letters=state.dead_letters, refused=state.refused)
+        self.status.set_slip_printer(state.slip_printer)
+        self.status.set_label_refused(state.label_refused)
 
     def open_dead_letters(self) -> DeadLetterDialog | None:
         """The rejected events, for a supervisor (or admin) signed in here; None for anyone else."""

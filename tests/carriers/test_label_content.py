@@ -124,3 +124,15 @@ def test_the_hub_refuses_a_japanese_label_for_a_printer_without_the_font_and_pri
     assert ok.status_code == 200, ok.text
     fonts = fonts_by_text(ok.json()["zpl"].encode())
     assert fonts["山田 太郎"].endswith(FONT) and fonts["株式会社パックベンチ"].endswith(FONT)
+
+
+def test_japanese_text_is_measured_a_full_em_a_character_so_it_wraps_before_the_edge() -> None:
+    from app.printing.fit import text_width_mm
+
+    assert text_width_mm("山田太郎", 5.0) == 20.0  # four wide characters at 5 mm
+    long_line = "東京都千代田区千代田一丁目一番一号皇居東御苑管理事務所気付"  # 29 characters: 160 mm at 5.5 mm
+    to = Address("山田 太郎", long_line, "東京都", "100-8111", "JP")
+    profile = PrinterProfile(unicode_font=FONT)
+    layout = shipping_label_layout(content(to), profile)
+    check_fits(layout, 203)
+    assert "".join(el.text for el in layout.elements if isinstance(el, Text)).count("千代田区") == 1

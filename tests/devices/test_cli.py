@@ -88,24 +88,29 @@ def test_devices_list_names_each_kind(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_print_test_on_an_escpos_network_printer_sends_a_packing_slip(capsys: pytest.CaptureFixture[str]) -> None:
-    import socket
-    import threading
+    from app.devices.sim.escpos_sim import EscPosSimulator
 
-    received = bytearray()
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        port = server.getsockname()[1]
+    with EscPosSimulator() as printer:
+        assert main(["print", "test", "--printer", printer.uri]) == 0
+        assert b"PACKING SLIP" in printer.received and b"Test item" in printer.received
+    assert "Test packing slip printed" in capsys.readouterr().out
 
-        def serve() -> None:
-            conn, _ = server.accept()
-            with conn:
-                while chunk := conn.recv(65536):
-                    received.extend(chunk)
 
-        t = threading.Thread(target=serve, daemon=True)
-        t.start()
-        assert main(["print", "test", "--printer", f"escpos+tcp://127.0.0.1:{port}"]) == 0
-        t.join(timeout=30)
-    assert b"PACKING SLIP" in received and b"Test item" in received
+@pytest.mark.parametrize(
+    ("fault", "words"),
+    [("paper_end", "out of paper"), ("cover_open", "cover open"), ("silent", "did not answer")],
+)
+def test_print_test_on_a_faulted_or_silent_escpos_printer_fails_with_the_reason(
+    fault: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.devices.sim.escpos_sim import EscPosSimulator
+
+    with EscPosSimulator() as printer:
+        setattr(printer, fault, True)
+        assert main(["print", "test", "--printer", printer.uri]) == 1
+    captured = capsys.readouterr()
+    assert "printed" not in captured.out and words in captured.err
+    assert captured.err.startswith("error: ") and "error: error:" not in captured.err
 
 
 def test_scale_read_for_a_hid_scale_without_hidapi_names_the_missing_library(

@@ -155,3 +155,20 @@ def test_a_barcode_against_the_edge_is_refused_not_printed() -> None:
 def test_the_tracking_number_on_the_carrier_label_is_a_valid_s10_and_decodes() -> None:
     label = carrier_label(PrinterProfile(dpi=300))[0]
     assert decoded(label, 300) == [TRACKING] and is_valid_s10(TRACKING)
+
+
+def test_bench_card_command_prints_every_card_page_for_the_printers_profile(tmp_path: object) -> None:
+    from app.cli import main
+    from app.devices.sim import ZebraSimulator
+
+    with ZebraSimulator() as printer:
+        assert main(["bench-card", "--printer", printer.uri, "--dpi", "300", "--size", "2x1"]) == 0
+        assert printer.wait_printed(15, timeout_s=20)  # one command a label on 2x1: 5 pack + 10 returns
+    assert len(printer.printed) == 15 and all(b"^PW609^LL305" in job for job in printer.printed)
+
+
+def test_the_settings_profile_is_what_the_bench_sends() -> None:
+    from app.bench.settings import BenchSettings
+
+    s = BenchSettings(printer_dpi=600, label_size="4x4", extra={"printer_unicode_font": "E:NOTOSANS.TTF"})
+    assert s.printer_profile() == PrinterProfile(dpi=600, size="4x4", unicode_font="E:NOTOSANS.TTF")

@@ -19,7 +19,7 @@ from app.devices.weights import ScaleState
         (b"S S     100.00 g\r\n", ScaleState.STABLE, 100),
         (b"S D      1.200 kg\r\n", ScaleState.MOTION, 1200),
         (b"S S      0.000 kg\r\n", ScaleState.ZERO, 0),
-        (b"S S     -0.010 kg\r\n", ScaleState.STABLE, -10),
+        (b"S S     -0.010 kg\r\n", ScaleState.UNDERLOAD, None),  # negative: never a parcel weight
         (b"S S       2.50 lb\r\n", ScaleState.STABLE, 1134),
         (b"S +\r\n", ScaleState.OVERLOAD, None),
         (b"S -\r\n", ScaleState.UNDERLOAD, None),
@@ -144,7 +144,7 @@ def test_cas_ecr_frame_with_good_check_byte_decodes() -> None:
     got = cas.parse_ecr_frame(ecr_frame())
     assert (got.state, got.grams) == (ScaleState.STABLE, 1234)
     assert cas.parse_ecr_frame(ecr_frame(sta=b"U")).state is ScaleState.MOTION
-    assert cas.parse_ecr_frame(ecr_frame(sign=b"-")).grams == -1234
+    assert cas.parse_ecr_frame(ecr_frame(sign=b"-")).state is ScaleState.UNDERLOAD  # one negative-weight rule
     assert cas.parse_ecr_frame(ecr_frame(sign=b"F", weight=b"FFFFFF")).state is ScaleState.OVERLOAD
 
 

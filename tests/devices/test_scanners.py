@@ -212,3 +212,38 @@ def test_serial_scanner_reads_codes_up_to_its_terminator() -> None:
         assert scanner.read(timeout_s=0.2) is None
     finally:
         port.close()
+
+
+def test_a_serial_frame_longer_than_the_limit_is_discarded_whole_and_its_tail_is_not_acted_on() -> None:
+    # 4,097 bytes without a terminator, then "CMD:CANCEL" and the terminator: one frame of 4,107 bytes,
+    # too long to be a code. None of it may act (before, the tail ran the cancel card).
+    port = PtyPort()
+    try:
+        scanner = SerialScanner(SerialLink(port.path, timeout_s=5), terminator=b"\r")
+        scanner.open()
+        assert port.master_fd is not None
+        os.write(port.master_fd, b"A" * 4097 + b"CMD:CANCEL\r" + b"PB123456\r")
+        with pytest.raises(InvalidScan, match="longer than 4096 bytes: discarded whole"):
+            scanner.read(timeout_s=5)
+        after = scanner.read(timeout_s=5)
+        assert after is not None and after.data == "PB123456"  # the next good code is read as it is
+        assert scanner.read(timeout_s=0.2) is None
+    finally:
+        port.close()
+
+
+def test_a_long_frame_whose_end_comes_later_is_still_dropped_up_to_its_end() -> None:
+    port = PtyPort()
+    try:
+        scanner = SerialScanner(SerialLink(port.path, timeout_s=5), terminator=b"\r")
+        scanner.open()
+        assert port.master_fd is not None
+        os.write(port.master_fd, b"B" * 5000)
+        with pytest.raises(InvalidScan):
+            scanner.read(timeout_s=0.3)
+        assert scanner.read(timeout_s=0.3) is None  # the frame has not ended yet: still discarding
+        os.write(port.master_fd, b"CMD:CANCEL\rPB654321\r")
+        got = scanner.read(timeout_s=5)
+        assert got is not None and got.data == "PB654321"
+    finally:
+        port.close()

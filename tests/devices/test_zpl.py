@@ -160,3 +160,9 @@ def test_carrier_graphics_and_field_bytes_pass_through_unchanged() -> None:
     carrier = b"^XA^FO10,10^GFA,4,4,1,F0F00F0F^FS^FO10,20^FD\xe9t\xe9^FS^XZ"
     got = rescale_zpl(carrier, 300, 600)
     assert b"^GFA,4,4,1,F0F00F0F" in got and b"^FD\xe9t\xe9^FS" in got and b"^FO20,40" in got
+
+
+def test_carrier_zpl_font_by_name_is_rescaled_too() -> None:
+    # ^A@o,h,w,d:o.x — height and width are dots; the font name is kept
+    got = rescale_zpl(b"^XA^FO10,10^A@N,30,20,E:NOTOSANS.TTF^FDx^FS^XZ", 203, 600)
+    assert got == b"^XA^FO30,30^A@N,90,60,E:NOTOSANS.TTF^FDx^FS^XZ"

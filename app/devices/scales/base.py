@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 
 from app.devices.errors import DeviceError
 from app.devices.serial_link import NoAnswer, PortGone, SerialLink
-from app.devices.weights import ScaleState, WeightReading
+from app.devices.weights import ScaleState, WeightReading, within_capacity
 
 
 @runtime_checkable
@@ -55,15 +55,16 @@ class SerialScale:
     plugged back in (same port name) is picked up without restarting anything.
     """
 
-    def __init__(self, link: SerialLink, protocol: SerialScaleProtocol) -> None:
+    def __init__(self, link: SerialLink, protocol: SerialScaleProtocol, *, capacity_g: int | None = None) -> None:
         self.link = link
         self.protocol = protocol
+        self.capacity_g = capacity_g  # above it a reading is OVERLOAD, never a weight
         self._lock = threading.Lock()
 
     def read(self) -> WeightReading:
         with self._lock:
             try:
-                return self.protocol.exchange(self.link)
+                return within_capacity(self.protocol.exchange(self.link), self.capacity_g)
             except NoAnswer as exc:
                 return WeightReading(ScaleState.DISCONNECTED, None, str(exc))
             except PortGone as exc:
@@ -82,7 +83,9 @@ class SerialScale:
             self.link.close()
 
 
-def open_scale(port: str, protocol: str, *, baudrate: int = 9600, timeout_s: float = 2.0) -> SerialScale | Scale:
+def open_scale(
+    port: str, protocol: str, *, baudrate: int = 9600, timeout_s: float = 2.0, capacity_g: int | None = None
+) -> SerialScale | Scale:
     """A scale for the CLI and settings: serial protocols by name, or ``hid`` (port = VID:PID or path).
 
     ``timeout_s`` is how long, in seconds, one reading may wait for the scale before it counts as
@@ -92,4 +95,5 @@ def open_scale(port: str, protocol: str, *, baudrate: int = 9600, timeout_s: flo
         from app.devices.scales.hid_pos import HidScale
 
         return HidScale(port, timeout_s=timeout_s)
-    return SerialScale(SerialLink(port, baudrate=baudrate, timeout_s=timeout_s), protocol_for(protocol))
+    link = SerialLink(port, baudrate=baudrate, timeout_s=timeout_s)
+    return SerialScale(link, protocol_for(protocol), capacity_g=capacity_g)

@@ -19,7 +19,8 @@ from app.devices.serial_link import SerialLink
 from app.devices.weights import ScaleState, WeightReading, error, reading, to_grams
 
 LF, CR, ETX = b"\n", b"\r", b"\x03"
-_WEIGHT_RE = re.compile(r"^\s*([-+]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*(lb|kg|oz|g)\s*$")
+# Units in lower case (SCP-01) or upper case (``002.50LB``, the NCI-ECR variants): both are the unit.
+_WEIGHT_RE = re.compile(r"^\s*([-+]?\s*(?:\d+(?:\.\d*)?|\.\d+))\s*(lb|kg|oz|g)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)

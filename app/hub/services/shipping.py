@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.carriers.base import Carrier, CarrierError, CarrierTimeout, Label, ParcelRequest, Rate, TrackingStatus
 from app.carriers.base import TrackingUpdate as Update
 from app.carriers.easypost import EasyPostCarrier
+from app.carriers.for_printer import check_printable, zpl_for_printer
 from app.carriers.purchase import LabelBuyer, PendingPurchase
 from app.carriers.shopping import ShoppingRules
 from app.carriers.table_config import DEFAULT, table_rate_from_data
@@ -41,8 +42,6 @@ from app.hub.services.errors import Conflict, HubError, Invalid, NotFound
 from app.hub.shipping_models import CarrierSequence, ShippingLabel
 from app.printing.fit import LabelDoesNotFit
 from app.printing.profile import DEFAULT_PROFILE, PrinterProfile
-from app.printing.rescale import fit_zpl
-from app.printing.shipping import MIN_HEIGHT_MM
 
 
 class CarrierUnavailable(HubError):
@@ -294,7 +293,7 @@ def buy_label(
             raise NotFound(f"order {number} has no parcel {parcel_no} (yet)")
         request = _parcel_request(session, config, order, parcel)
         order_id = order.id
-    _preflight(config, request, profile)
+    _for_printer(config, request, profile)  # refused before anything is bought
     buyer = LabelBuyer(config.carriers, config.rules, DbLabelStore(factory, order_id, parcel_no))
     try:
         purchase = buyer.buy(request)
@@ -311,7 +310,7 @@ def buy_label(
         lb.service,
         lb.tracking_number,
         lb.tracking_url,
-        label_for_profile(config, request, lb, profile),
+        _for_printer(config, request, profile, lb),
         lb.amount.amount_minor,
         lb.amount.currency,
         purchase.reason,
@@ -319,37 +318,18 @@ def buy_label(
     )
 
 
-def _preflight(config: ShippingConfig, request: ParcelRequest, profile: PrinterProfile) -> None:
-    """Refuse before anything is bought when the bench's media cannot hold a shipping label, or our own
-    layout cannot place this address on it (too long, or a script the printer has no font for)."""
-    if profile.label.height_mm < MIN_HEIGHT_MM:
-        raise Invalid(f"a shipping label needs 4x4 or 4x6 labels; this printer is set up for {profile.describe()}")
-    probe = Label(request.parcel_ref, "", "W" * 12, "RR000000000GB", "", Money(0))
-    for carrier in config.carriers:
-        layout = getattr(carrier, "label_for", None)
-        if layout is None:
-            continue
-        try:
-            layout(request, replace(probe, carrier=carrier.name), profile)
-        except LabelDoesNotFit as exc:
-            raise Invalid(f"label for parcel {request.parcel_ref} cannot print on {profile.describe()}: {exc}") from exc
-
-
-def label_for_profile(config: ShippingConfig, request: ParcelRequest, label: Label, profile: PrinterProfile) -> str:
-    """The bought label as ZPL for ``profile``: laid out afresh by a carrier that lays out its own labels
-    (``label_for``), otherwise the carrier's ZPL rescaled from its ``label_dpi`` (203 by default) and
-    checked against the media. Raises Invalid (422) when it cannot fit: nothing is printed cut off."""
-    carrier = next((c for c in config.carriers if c.name == label.carrier), None)
+def _for_printer(
+    config: ShippingConfig, request: ParcelRequest, profile: PrinterProfile, label: Label | None = None
+) -> str:
+    """The label as ZPL for the bench's printer (or, with no ``label``, the check before buying one);
+    Invalid (422) with the reason when it cannot fit the media: nothing is printed cut off."""
     try:
-        layout = getattr(carrier, "label_for", None)
-        if layout is not None:
-            return str(layout(request, label, profile))
-        dpi, size = int(getattr(carrier, "label_dpi", 203)), str(getattr(carrier, "label_size", "4x6"))
-        return fit_zpl(label.zpl.encode("utf-8"), dpi, profile, size).decode("utf-8")
+        if label is None:
+            check_printable(config.carriers, request, profile)
+            return ""
+        return zpl_for_printer(config.carriers, request, label, profile)
     except LabelDoesNotFit as exc:
-        raise Invalid(
-            f"label for parcel {request.parcel_ref} cannot be printed on {profile.describe()}: {exc}"
-        ) from exc
+        raise Invalid(f"label for parcel {request.parcel_ref} cannot print on {profile.describe()}: {exc}") from exc
 
 
 def _drop_pending(factory: sessionmaker[Session], parcel_ref: str) -> None:

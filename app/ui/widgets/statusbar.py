@@ -22,8 +22,13 @@ class BenchStatusBar(QFrame):
         self.dead_letters.hide()
         self.scale = QLabel(self.tr("Scale: —"))
         self.printer = QLabel(self.tr("Printer: —"))
+        self.slip = QLabel("")
+        self.slip.hide()
+        self.label_problem = QLabel("")
+        self.label_problem.setWordWrap(True)
+        self.label_problem.hide()
         self.operator = QLabel(self.tr("Not signed in"))
-        for w in (self.hub, self.outbox, self.dead_letters, self.scale, self.printer):
+        for w in (self.hub, self.outbox, self.dead_letters, self.scale, self.printer, self.slip, self.label_problem):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.operator)
@@ -60,6 +65,19 @@ class BenchStatusBar(QFrame):
     def set_printer(self, state: str, ok: bool) -> None:
         self.printer.setText(self.tr("Printer: %1").replace("%1", state))
         self.printer.setStyleSheet("" if ok else "background: #c62828; color: #fff; font-weight: 700;")
+
+    def set_slip_printer(self, problem: str) -> None:
+        """Why packing slips wait (paper out, cover open, no answer); hidden while none waits."""
+        self.slip.setVisible(bool(problem))
+        self.slip.setText(self.tr("Slip printer: %1").replace("%1", problem))
+        self.slip.setStyleSheet("background: #c62828; color: #fff; font-weight: 700;" if problem else "")
+
+    def set_label_refused(self, problem: str) -> None:
+        """Why the last label could not be made for this printer (media too small, no Unicode font …)."""
+        self.label_problem.setVisible(bool(problem))
+        self.label_problem.setText(self.tr("Label: %1").replace("%1", problem))
+        self.label_problem.setToolTip(problem)
+        self.label_problem.setStyleSheet("background: #c62828; color: #fff; font-weight: 700;" if problem else "")
 
     def set_operator(self, text: str) -> None:
         self.operator.setText(text or self.tr("Not signed in"))
