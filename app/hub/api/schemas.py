@@ -207,6 +207,18 @@ class LeaseOut(BaseModel):
     cartons: list[CartonOut]
 
 
+class RenewedOrder(LeasedOrder):
+    """An order of a renewed lease: ``lease`` is ``held`` (its expiry moved on) or ``lost`` (``lost_reason`` why)."""
+
+    lease: Literal["held", "lost"]
+    lost_reason: Literal["taken", "cancelled", "on_hold", "packed", "released"] | None = None
+    lost_detail: str = ""
+
+
+class RenewOut(LeaseOut):
+    orders: list[RenewedOrder]  # type: ignore[assignment]
+
+
 class EventBatchIn(BaseModel):
     events: list[dict[str, Any]] = Field(min_length=1, max_length=500)
 
