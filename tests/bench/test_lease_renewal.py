@@ -17,6 +17,7 @@ from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
+from app.bench.hub_client import HubRefused
 from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.devices.weights import reading
@@ -168,3 +169,25 @@ def test_a_slow_pack_in_progress_keeps_its_lease_alive(
     assert b.store.order(number) is None
     assert hub_count(demo_hub, m.Order, m.Order.number == number, m.Order.status.in_(("packed", "shipped"))) == 1
     assert rejected_for_another_bench(a, b) == []
+
+
+def test_a_lease_the_hub_no_longer_knows_stops_its_open_orders_but_a_refused_token_does_not(
+    two_benches: TwoBenches, clocks: Clocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, _b, number, codes = two_benches
+
+    def refuse(status: int, why: str) -> None:
+        def renew(_lease_id: str, _seconds: int) -> dict[str, object]:
+            raise HubRefused(status, why)
+
+        monkeypatch.setattr(a.client, "renew", renew)
+
+    clocks.advance(LEASE_S / 3)
+    refuse(401, "token missing, unknown or expired")
+    assert a.scan(codes[0]).kind == K.RIGHT  # not lost: the status says why the renewal failed
+    assert "token" in a.status.state.last_error
+    clocks.advance(LEASE_S / 3)
+    refuse(404, "unknown lease")
+    fb = a.scan(codes[1])
+    assert fb.kind == K.LOST and "unknown lease" in fb.message
+    assert number in a.status.state.stopped_orders

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, status
@@ -11,7 +10,7 @@ from sqlalchemy import select
 from app.domain.operators import BENCH_SCREENS, Role
 from app.hub import models as m
 from app.hub.api import schemas as s
-from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, allow, public
+from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, UtcTime, allow, public
 from app.hub.services import auth, reports
 from app.hub.services.errors import Forbidden
 
@@ -82,7 +81,7 @@ def whoami(caller: Caller) -> s.WhoAmI:
 
 
 @router.get("/reports/shift", **allow(*SUPERVISION))
-def shift_report(session: DB, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+def shift_report(session: DB, since: UtcTime = None, until: UtcTime = None) -> dict[str, Any]:
     """Orders packed per hour per station and per operator, exceptions, returns, queue depth and age."""
     rep = reports.shift_report(session, since, until)
     out = dict(rep.__dict__)
