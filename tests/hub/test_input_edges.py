@@ -137,3 +137,48 @@ def test_every_route_declares_the_refusals_it_can_answer(scene: Hub) -> None:
             assert op["responses"]["422"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/ErrorOut"
             }
+
+
+def _unbounded(schema: dict[str, Any], *, strings: bool = True) -> list[str]:
+    """What in ``schema`` (one property or parameter, any of its alternatives) has no upper bound."""
+    out = []
+    for alt in schema.get("anyOf", [schema]):
+        kind = alt.get("type")
+        if kind == "integer" and not ("maximum" in alt and ("minimum" in alt or "exclusiveMinimum" in alt)):
+            out.append("integer without both bounds")
+        elif kind == "string" and strings and not {"maxLength", "enum", "format", "const"} & set(alt):
+            out.append("string without maxLength")
+        elif kind == "array" and "maxItems" not in alt:
+            out.append("array without maxItems")
+    return out
+
+
+def _refs(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["$ref"].rsplit("/", 1)[-1]} if "$ref" in node else set()
+        return found.union(*(_refs(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_refs(v) for v in node))
+    return set()
+
+
+def test_every_integer_text_and_list_a_route_accepts_is_bounded(hub: Hub) -> None:
+    """Walks the OpenAPI document, so a route added later is held to the same rule."""
+    doc = hub.client.get("/openapi.json").json()
+    models = doc["components"]["schemas"]
+    problems = []
+    todo = set()
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            todo |= _refs(op.get("requestBody", {}))
+            for p in op.get("parameters", []):  # path strings are only looked up, never stored
+                for why in _unbounded(p["schema"], strings=p["in"] != "path"):
+                    problems.append(f"{method} {path} {p['in']} {p['name']}: {why}")
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        todo |= _refs(models[name]) - seen
+        for prop, schema in models[name].get("properties", {}).items():
+            problems += [f"{name}.{prop}: {why}" for why in _unbounded(schema)]
+    assert "OrderIn" in seen and problems == []
