@@ -43,6 +43,7 @@ from app.domain.events import BenchEvent, LabelPrinted
 from app.domain.returns import Condition, Disposition
 
 SUPERVISING_ROLES = ("supervisor", "admin")
+PACKING = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH)  # the order is in the packer's hands
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,11 @@ class BenchEngine:
         with self._lock:
             if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
                 return gate
-            return self._pack_step(self.pack.scan(raw))
+            self._keep_lease()
+            fb = self._pack_step(self.pack.scan(raw))
+            if fb.kind == FeedbackKind.ORDER_STARTED:
+                self._keep_lease()
+            return fb
 
     def weigh(self, reading: WeightReading) -> Feedback:
         """A scale reading on the pack screen (stream them all; only a stable one while weighing counts)."""
@@ -227,11 +232,14 @@ class BenchEngine:
             fb = self.pack.weight(reading)
             if fb.kind == FeedbackKind.IGNORED or (fb.kind == FeedbackKind.WAITING and not fb.events):
                 return fb  # nothing changed: no write per scale reading
+            if self._keep_lease():  # the order was lost meanwhile: this reading counts for nothing
+                fb = self.pack.weight(reading)
             return self._pack_step(fb)
 
     def pack_command(self, name: str, **kw: Any) -> Feedback:
         """A button: CLOSE_PARCEL, SHORT_PICK, DAMAGED, SLIP_DONE, CANCEL, OVERRIDE (``badge=``), CARTON (``code=``)."""
         with self._lock:
+            self._keep_lease()
             word = name.upper()
             if word == "OVERRIDE":
                 fb = self.pack.override_weight(str(kw["badge"]))
@@ -246,6 +254,27 @@ class BenchEngine:
             else:
                 fb = self.pack.command(word)
             return self._pack_step(fb)
+
+    def _keep_lease(self) -> bool:
+        """While an order is in hand, renew its lease when a third of the lease time has gone by since
+        the last renewal (the sync thread normally does it first). Returns True when that renewal
+        stopped the order in hand (lost, cancelled, held): the step about to run is then refused.
+        Offline (as the sync thread last saw it) the bench packs on and the sync loop renews when back."""
+        order = self.pack.order
+        if self.pack.state not in PACKING or order is None or order.stopped or not order.lease_id:
+            return False
+        if self.status.state.online is False or not self.syncer.lease_is_stale(order.lease_id):
+            return False
+        try:
+            stopped = self.syncer.renew([order.lease_id])
+        except HubOffline:
+            return False
+        return order.number in stopped
+
+    def stop_notice(self) -> Feedback | None:
+        """The banner to show now when the order in hand was stopped by the hub (lost, cancelled, held).
+        Reads the local store only (safe on the GUI thread, takes no lock)."""
+        return self.pack.stopped_feedback()
 
     def _pack_step(self, fb: Feedback) -> Feedback:
         self.store.record("pack", self.pack.snapshot(), fb.events)

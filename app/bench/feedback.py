@@ -34,6 +34,7 @@ class FeedbackKind(enum.StrEnum):
     UNKNOWN_CODE = "unknown_code"
     CANCELLED = "cancelled"
     ON_HOLD = "on_hold"
+    LOST = "lost"  # this bench's lease no longer holds the order (another bench took it…)
     NOT_FOUND = "not_found"
     WEIGHT_MISMATCH = "weight_mismatch"
     NOT_ALLOWED = "not_allowed"
@@ -57,6 +58,7 @@ _TONES: dict[FeedbackKind, Tone] = {
     FeedbackKind.UNKNOWN_CODE: Tone.BAD,
     FeedbackKind.CANCELLED: Tone.BAD,
     FeedbackKind.ON_HOLD: Tone.BAD,
+    FeedbackKind.LOST: Tone.BAD,
     FeedbackKind.NOT_FOUND: Tone.BAD,
     FeedbackKind.WEIGHT_MISMATCH: Tone.BAD,
     FeedbackKind.NOT_ALLOWED: Tone.BAD,

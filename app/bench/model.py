@@ -13,6 +13,8 @@ from typing import Any, Protocol
 from app.domain.barcodes import product_code_key
 from app.domain.catalog import Carton, Dimensions, Product
 
+STOPPED = ("cancelled", "on_hold", "lost")
+
 
 @dataclass(frozen=True)
 class PackOrder:
@@ -29,11 +31,13 @@ class PackOrder:
     ship_by: str | None = None  # ISO 8601 UTC, as the hub sent it
     created_at: str | None = None
     channel: str = ""
+    lost_detail: str = ""  # why this bench's lease no longer holds it (status "lost")
 
     @property
     def stopped(self) -> bool:
-        """True when the hub says this order must not be packed or shipped (cancelled or on hold)."""
-        return self.status in ("cancelled", "on_hold")
+        """True when the hub says this order must not be packed or shipped here (cancelled, on hold, or
+        ``lost``: this bench's lease no longer holds it, e.g. another bench took it after the lease ran out)."""
+        return self.status in STOPPED
 
 
 class PackCatalog(Protocol):
@@ -117,6 +121,7 @@ def order_from_wire(o: dict[str, Any], lease_id: str | None = None) -> PackOrder
         ship_by=o.get("ship_by"),
         created_at=o.get("created_at"),
         channel=str(o.get("channel") or ""),
+        lost_detail=str(o.get("lost_detail") or ""),
     )
 
 

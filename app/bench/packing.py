@@ -333,6 +333,8 @@ class PackSession:
         order = self.order
         if self.state not in _BUSY or order is None or not order.stopped:
             return refused(K.NOT_ALLOWED, "Only a cancelled or held order can be put aside this way.")
+        if order.status == "lost":  # another bench has it now: nothing to tell the hub about it
+            return self._hold((), f"Order {order.number} put aside: it is no longer this bench's, do not ship.")
         event = self._exception(ExceptionKind.CANCELLED_ORDER, detail=f"hub says {order.status}")
         return self._hold((event,), f"Order {order.number} put aside: unpack it, do not ship.")
 
@@ -422,6 +424,10 @@ class PackSession:
             return refused(K.CANCELLED, f"Order {order.number} was cancelled: do not pack it, put it aside.")
         if order.status == "on_hold":
             return refused(K.ON_HOLD, f"Order {order.number} is on hold: put it aside for a supervisor.")
+        if order.status == "lost":
+            return refused(
+                K.LOST, f"Order {order.number} is no longer this bench's ({order.lost_detail}): put it aside."
+            )
         if order.status not in ("leased", "queued"):
             return refused(K.NOT_ALLOWED, f"Order {order.number} is already {order.status}.")
         events: tuple[BenchEvent, ...] = ()
@@ -532,7 +538,17 @@ class PackSession:
             return None
         if order.status == "cancelled":
             return refused(K.CANCELLED, f"Order {order.number} was cancelled: stop, unpack it, scan CMD:CANCEL.")
+        if order.status == "lost":
+            return refused(
+                K.LOST,
+                f"Stop: order {order.number} is no longer this bench's ({order.lost_detail}). "
+                "Unpack it, put it aside, scan CMD:CANCEL.",
+            )
         return refused(K.ON_HOLD, f"Order {order.number} was put on hold: stop, put it aside, scan CMD:CANCEL.")
+
+    def stopped_feedback(self) -> Feedback | None:
+        """The stop banner while the order in hand is cancelled, held or lost (None otherwise)."""
+        return self._stopped() if self.state in _BUSY else None
 
     def _refuse_code(self, kind: FeedbackKind, message: str) -> Feedback:
         events: tuple[BenchEvent, ...] = ()

@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.bench.model import PackOrder, carton_from_wire, order_from_wire, product_from_wire
+from app.bench.model import STOPPED, PackOrder, carton_from_wire, order_from_wire, product_from_wire
 from app.bench.outbox import OutboxStore, metadata, outbox
 from app.domain.barcodes import product_code_key
 from app.domain.catalog import Carton, Product
@@ -215,20 +215,47 @@ class BenchStore(OutboxStore):
         return new
 
     def apply_renewal(self, lease: dict[str, Any]) -> list[str]:
-        """Take in the hub's current status of a lease's orders. Returns those newly stopped (cancelled/held)."""
+        """Take in the hub's current status of a lease's orders. Returns those newly stopped here
+        (cancelled, on hold, or ``lost``: an order still open here that the lease no longer holds)."""
         stopped: list[str] = []
         with self._tx() as conn:
             conn.execute(
                 update(leases).where(leases.c.lease_id == lease["lease_id"]).values(expires_at=str(lease["expires_at"]))
             )
             for o in lease.get("orders", []):
-                before = conn.scalar(select(orders.c.hub_status).where(orders.c.number == o["number"]))
-                if before is None:
+                row = conn.execute(
+                    select(orders.c.hub_status, orders.c.progress, orders.c.body).where(orders.c.number == o["number"])
+                ).first()
+                if row is None:
                     continue
-                if o["status"] in ("cancelled", "on_hold") and before != o["status"]:
+                status = str(o["status"])
+                values: dict[str, Any] = {"hub_status": status}
+                if o.get("lease") == "lost" and status not in ("cancelled", "on_hold") and row.progress == "open":
+                    body = json.loads(row.body)
+                    body["lost_detail"] = str(o.get("lost_detail") or o.get("lost_reason") or "")
+                    values = {"hub_status": "lost", "body": json.dumps(body, default=str)}
+                if values["hub_status"] in STOPPED and row.hub_status != values["hub_status"]:
                     stopped.append(str(o["number"]))
-                conn.execute(update(orders).where(orders.c.number == o["number"]).values(hub_status=o["status"]))
+                conn.execute(update(orders).where(orders.c.number == o["number"]).values(**values))
         return stopped
+
+    def lose_lease(self, lease_id: str, detail: str) -> list[str]:
+        """Every order of ``lease_id`` still open here is lost (the hub no longer holds it for us)."""
+        with self._tx() as conn:
+            rows = conn.execute(
+                select(orders.c.number, orders.c.body).where(
+                    orders.c.lease_id == lease_id, orders.c.progress == "open", orders.c.hub_status.not_in(STOPPED)
+                )
+            ).all()
+            for number, body in rows:
+                wire = json.loads(body)
+                wire["lost_detail"] = detail
+                conn.execute(
+                    update(orders)
+                    .where(orders.c.number == number)
+                    .values(hub_status="lost", body=json.dumps(wire, default=str))
+                )
+        return [str(r.number) for r in rows]
 
     def end_lease(self, lease_id: str) -> None:
         with self._tx() as conn:
@@ -245,7 +272,7 @@ class BenchStore(OutboxStore):
                 select(func.count())
                 .select_from(orders)
                 .where(orders.c.lease_id == lease_id, orders.c.progress == "open")
-                .where(orders.c.hub_status.not_in(("cancelled", "on_hold")))
+                .where(orders.c.hub_status.not_in(STOPPED))
             )
             waiting = conn.scalar(
                 select(func.count())
@@ -318,7 +345,7 @@ class BenchStore(OutboxStore):
     def _order(row: Any) -> PackOrder:
         o = order_from_wire(json.loads(row["body"]), row["lease_id"])
         status = row["hub_status"]
-        if status not in ("cancelled", "on_hold"):
+        if status not in STOPPED:
             if row["progress"] == "packed":
                 status = "packed"
             elif row["progress"] == "held":

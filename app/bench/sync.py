@@ -2,7 +2,8 @@
 
 One cycle: push the outbox in batches (oldest first; the hub applies each event id once, so a
 batch repeated after a lost answer is answered ``duplicate`` and nothing doubles), renew the
-leases (which pulls cancellations and holds of leased orders), top the queue up, and let the
+leases (which pulls cancellations and holds of leased orders, and says which orders a lease has
+lost; cycles come at least every third of the lease time), top the queue up, and let the
 engine print labels that were left pending. When the hub cannot be reached the loop waits with
 exponential backoff and full jitter and tries again; meanwhile the bench packs from its store.
 
@@ -156,6 +157,7 @@ class Syncer:
         backoff: Backoff | None = None,
         after_cycle: Callable[[], object] | None = None,
         refused_retry_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.store = store
         self.client = client
@@ -168,7 +170,8 @@ class Syncer:
         self.backoff = backoff or Backoff()
         self.after_cycle = after_cycle
         self.refused_retry_s = refused_retry_s
-        self.renewed_at: dict[str, float] = {}  # lease id → time.monotonic() of its last renewal
+        self.clock = clock
+        self.renewed_at: dict[str, float] = {}  # lease id → clock() of its last renewal (or of the lease)
         self.push_lock = threading.Lock()  # one push at a time, whichever thread asks
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -200,6 +203,16 @@ class Syncer:
                     break
         return total
 
+    @property
+    def renew_every_s(self) -> float:
+        """A lease is renewed when a third of its time has gone by, well before it runs out."""
+        return self.lease_seconds / 3
+
+    def lease_is_stale(self, lease_id: str) -> bool:
+        """True when ``lease_id`` was last renewed (or leased) a third of the lease time ago or more."""
+        last = self.renewed_at.get(lease_id)
+        return last is None or self.clock() - last >= self.renew_every_s
+
     def _post(self, batch: list[OutboxItem]) -> list[dict[str, Any]]:
         """The hub's answers for ``batch``. A batch the hub refuses as a whole (a 4xx other than 401/403)
         is sent again one event at a time, so only the event it cannot take is answered ``rejected``."""
@@ -226,7 +239,12 @@ class Syncer:
             raise
 
     def renew(self, lease_ids: list[str] | None = None) -> list[str]:
-        """Renew leases (all active ones by default); returns order numbers the hub has stopped since last time."""
+        """Renew leases (all active ones by default); returns order numbers the hub has stopped since last time.
+
+        The hub answers per order ``held`` or ``lost`` (taken by another bench, cancelled, on hold,
+        packed, released): a lost order still open here is stopped at once (its scans are refused).
+        A lease the hub no longer knows as ours (403, 404, released) loses all its open orders.
+        """
         stopped: list[str] = []
         for lease_id in lease_ids if lease_ids is not None else self.store.active_leases():
             try:
@@ -234,13 +252,17 @@ class Syncer:
             except HubOffline as exc:
                 self._offline(str(exc))
                 raise
-            except HubRefused as exc:  # released or lost: nothing more to learn from it
-                if exc.status in REFUSED_STATUSES:
-                    raise self._refused(exc) from exc
+            except HubRefused as exc:
+                if exc.status == 401:  # our token is refused: the lease is not lost, say why and go on
+                    why = f"hub refused the lease renewal (HTTP 401: {exc}): re-enrol this bench"
+                    self.status.update(refused=why, last_error=why)
+                    continue
+                # 403/404/422: the hub no longer knows this lease as ours, so its open orders are lost
+                stopped += self.store.lose_lease(lease_id, f"the hub refused the lease: {exc}")
                 self.store.end_lease(lease_id)
                 continue
             stopped += self.store.apply_renewal(answer)
-            self.renewed_at[lease_id] = time.monotonic()
+            self.renewed_at[lease_id] = self.clock()
             if self.store.lease_is_finished(lease_id):
                 self.store.end_lease(lease_id)
             self._online()
@@ -254,6 +276,7 @@ class Syncer:
         self._online()
         if not answer.get("orders"):
             return 0
+        self.renewed_at[str(answer["lease_id"])] = self.clock()
         return len(self.store.save_lease(answer))
 
     def run_cycle(self) -> None:
@@ -303,7 +326,7 @@ class Syncer:
                 self._stop.wait(self.backoff.next_delay())
                 continue
             self.backoff.reset()
-            self._wake.wait(self.interval_s)
+            self._wake.wait(min(self.interval_s, self.renew_every_s))  # leases renewed at 1/3 at the latest
             self._wake.clear()
 
     def _online(self) -> None:

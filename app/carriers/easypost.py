@@ -69,11 +69,26 @@ def map_status(status: str, status_detail: str = "") -> TrackingStatus:
     return STATUS_MAP.get(status.lower(), TrackingStatus.UNKNOWN)
 
 
+def _when(value: object) -> datetime | None:
+    """An EasyPost timestamp (ISO 8601, ``Z`` for UTC) as aware UTC; a time without zone is taken as UTC."""
+    if not value:
+        return None
+    try:
+        at = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise CarrierError(f"tracker time {str(value)[:40]!r} is not an ISO 8601 date and time") from exc
+
+
 def tracker_update(tracker: dict[str, Any]) -> TrackingUpdate:
+    """Our tracking update from an EasyPost tracker; ``CarrierError`` when the tracker is malformed."""
+    if not isinstance(tracker, dict):
+        raise CarrierError("tracker is not a JSON object")
     details = tracker.get("tracking_details") or []
+    if not isinstance(details, list) or not all(isinstance(d, dict) for d in details):
+        raise CarrierError("tracker tracking_details is not a list of objects")
     last = details[-1] if details else {}
-    when = last.get("datetime") or tracker.get("updated_at")
-    occurred = datetime.fromisoformat(str(when).replace("Z", "+00:00")).astimezone(UTC) if when else None
+    occurred = _when(last.get("datetime") or tracker.get("updated_at"))
     status = str(tracker.get("status") or "unknown")
     detail = str(tracker.get("status_detail") or "")
     return TrackingUpdate(

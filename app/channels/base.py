@@ -46,6 +46,8 @@ def to_minor(amount: str | float | int | Decimal, currency: str) -> int:
         raise ChannelError(f"amount {amount!r} is not a number") from exc
     if not value.is_finite():
         raise ChannelError(f"amount {amount!r} is not a number")
+    if value.adjusted() > 15:  # a quadrillion in major units: not a price (and 1e999999999 must not be expanded)
+        raise ChannelError(f"amount {str(amount)[:40]!r} is too large")
     scaled = value.scaleb(currency_exponent(currency))
     if scaled != scaled.to_integral_value():
         raise ChannelError(f"amount {amount!r} has more decimals than {currency.upper()} allows")

@@ -32,6 +32,10 @@ channel        no       overrides the channel given to the importer for this ord
 
 (*) a blank address is accepted for ``pickup`` orders.
 
+The file must be UTF-8 (a BOM is fine); ``decode_csv`` says so clearly for anything else. Every
+cell is bounded (``MAX_CELL``: the hub's column sizes), ``quantity`` is 1 to ``MAX_QUANTITY`` and a
+unit price at most ``MAX_UNIT_PRICE_MINOR`` minor units.
+
 Errors are reported per row with the file's row number (the header is row 1). By default a file
 with any bad row imports **nothing**; with ``only_good_rows=True`` every order that has no bad row
 is imported and each order with a bad row is skipped **whole** (never a partial order).
@@ -44,7 +48,7 @@ import io
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import IO
+from typing import IO, Any
 
 from app.channels.base import ChannelError, from_minor, to_minor
 from app.domain.errors import DomainError
@@ -72,6 +76,27 @@ OPTIONAL = (
 COLUMNS = REQUIRED + ADDRESS + OPTIONAL
 # Order-level columns every row of one order must repeat identically (or leave blank after the first).
 ORDER_LEVEL = tuple(c for c in COLUMNS if c not in {"order_id", "sku", "quantity", "unit_price"})
+
+# Longest cell per column (the hub's column sizes); any other column: DEFAULT_CELL.
+MAX_CELL = {
+    "order_id": 100,
+    "order_number": 100,
+    "sku": 64,
+    "channel": 40,
+    "service_level": 40,
+    "email": 200,
+    "ship_name": 200,
+    "ship_line1": 200,
+    "ship_line2": 200,
+    "ship_city": 100,
+    "ship_region": 100,
+    "ship_postcode": 20,
+    "ship_phone": 40,
+    "pickup_location": 32,
+}
+DEFAULT_CELL = 64
+MAX_QUANTITY = 10_000
+MAX_UNIT_PRICE_MINOR = 10**12
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -123,8 +148,46 @@ class _Draft:
     bad: bool = False
 
 
+class CsvFileError(ValueError):
+    """The file cannot be read as a CSV of orders at all (not a row's fault)."""
+
+
+def decode_csv(data: bytes) -> str:
+    """The file's text: UTF-8, with or without a BOM. Anything else is a ``CsvFileError`` that says
+    what the file looks like and how to save it instead."""
+    head = data[:4096]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or head.count(b"\x00") * 4 > len(head):
+        raise CsvFileError("the file looks like UTF-16 text: save it as CSV UTF-8")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CsvFileError(
+            f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} at offset {exc.start}; "
+            "perhaps Latin-1 or Windows-1252): save it as CSV UTF-8"
+        ) from None
+
+
 def _count_rows(text: str) -> int:
-    return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
+    try:
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(text))) - 1)
+    except csv.Error:  # the parse reports it on its row
+        return max(0, text.count("\n") - 1)
+
+
+def _rows(reader: csv.DictReader[str], result: CsvImportResult) -> Iterator[tuple[int, dict[str | Any, Any]]]:
+    """(file row number, row) for each row; a row the csv module cannot read ends the file with a row error."""
+    row_no = 1
+    while True:
+        try:
+            raw = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            result.rows += 1
+            result.errors.append(RowError(row_no + 1, f"cannot read this row ({exc}): nothing after it was read"))
+            return
+        row_no += 1
+        yield row_no, raw
 
 
 def parse_orders(
@@ -144,7 +207,11 @@ def parse_orders(
     total = _count_rows(text) if progress else 0
     result = CsvImportResult(only_good_rows=only_good_rows)
     reader = csv.DictReader(io.StringIO(text))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        result.errors.append(RowError(1, f"cannot read the header row ({exc})"))
+        return result
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         result.errors.append(RowError(1, "header is missing required column(s): " + ", ".join(missing)))
@@ -155,8 +222,7 @@ def parse_orders(
         return result
     reader.fieldnames = header
     drafts: dict[tuple[str, str], _Draft] = {}
-    for index, raw in enumerate(reader):
-        row_no = index + 2
+    for row_no, raw in _rows(reader, result):
         result.rows += 1
         if progress and result.rows % progress_every == 0:
             progress(result.rows, total)
@@ -166,7 +232,7 @@ def parse_orders(
         row = {k: (v or "").strip() for k, v in raw.items() if k}
         _take_row(row, row_no, channel, drafts, result, known_skus)
     if progress:
-        progress(result.rows, total or result.rows)
+        progress(result.rows, result.rows)  # the bar ends here whatever the first count said
     if result.rows == 0 and not result.errors:
         result.errors.append(RowError(1, "the file has a header but no rows"))
     for (_ch, order_id), draft in drafts.items():
@@ -193,6 +259,17 @@ def _take_row(
     known_skus: Collection[str] | None,
 ) -> None:
     errors: list[RowError] = []
+    for col, value in row.items():
+        limit = MAX_CELL.get(col, DEFAULT_CELL)
+        if len(value) > limit:
+            errors.append(RowError(row_no, f"{len(value)} characters, at most {limit}", col))
+            row[col] = ""  # reported once; the checks below do not quote it again
+        elif "\x00" in value:
+            errors.append(RowError(row_no, "contains a NUL character", col))
+            row[col] = ""
+    if errors:
+        result.errors.extend(errors)
+        return
     for col in REQUIRED:
         if not row.get(col):
             errors.append(RowError(row_no, "is required", col))
@@ -207,10 +284,17 @@ def _take_row(
         except ValueError:
             errors.append(RowError(row_no, f"{row['quantity']!r} is not a whole number", "quantity"))
         else:
+            if not 1 <= quantity <= MAX_QUANTITY:
+                errors.append(RowError(row_no, f"{quantity} is not between 1 and {MAX_QUANTITY}", "quantity"))
+                quantity = 1  # the row is bad already; go on checking its other cells
             currency = (row.get("currency") or "USD").upper()
             try:
-                price = Money(to_minor(row.get("unit_price") or "0", currency), currency)
-                line = OrderLine(row["sku"], quantity, price)
+                minor = to_minor(row.get("unit_price") or "0", currency)
+                if not 0 <= minor <= MAX_UNIT_PRICE_MINOR:
+                    raise ChannelError(
+                        f"{row['unit_price']!r} is not between 0 and {from_minor(MAX_UNIT_PRICE_MINOR, currency)}"
+                    )
+                line = OrderLine(row["sku"], quantity, Money(minor, currency))
             except ChannelError as exc:
                 errors.append(RowError(row_no, str(exc), "unit_price"))
             except (DomainError, ValueError) as exc:
@@ -257,19 +341,21 @@ def _check_order_fields(row: dict[str, str], row_no: int) -> list[RowError]:
     created = row.get("created_at", "")
     if created:
         try:
-            datetime.fromisoformat(created)
-        except ValueError:
+            _utc(created)
+        except (ValueError, OverflowError):
             errors.append(RowError(row_no, f"{created!r} is not an ISO 8601 time", "created_at"))
     return errors
+
+
+def _utc(text: str) -> datetime:
+    at = datetime.fromisoformat(text)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def _build(draft: _Draft, channel: str) -> Order:
     h = draft.head
     currency = (h.get("currency") or "USD").upper()
-    created: datetime | None = None
-    if h.get("created_at"):
-        created = datetime.fromisoformat(h["created_at"])
-        created = created.replace(tzinfo=UTC) if created.tzinfo is None else created.astimezone(UTC)
+    created = _utc(h["created_at"]) if h.get("created_at") else None
     total = Money(0, currency)
     for line in draft.lines:
         total = total + line.unit_price.times(line.quantity)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.domain.errors import DomainError
 from app.hub.api import catalog, channels, jobs, orders, people, queue, returns, shipping
+from app.hub.api.deps import public
 from app.hub.database import make_engine, make_session_factory
 from app.hub.services.errors import HubError
 from app.hub.services.principals import PrincipalCache
@@ -59,15 +62,37 @@ class _TooLarge(Exception):
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = json.dumps({"error": f"request body over {limit} bytes"}).encode()
+    await _refuse(send, 413, f"request body over {limit} bytes")
+
+
+async def _refuse(send: Send, status: int, error: str) -> None:
+    body = json.dumps({"error": error}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class RefuseNul:
+    """The query and path rule: no NUL character in the path or any query parameter (422).
+
+    Request bodies have theirs in ``schemas.Checked``; PostgreSQL refuses NUL in text, so a NUL
+    must never get as far as a query."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            query = unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))
+            if "\x00" in scope.get("path", "") or b"\x00" in query:
+                await _refuse(send, 422, "invalid request: the path and query may not contain NUL characters")
+                return
+        await self.app(scope, receive, send)
 
 
 def _describe(errors: list[Any]) -> str:
@@ -105,6 +130,13 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
     async def domain_error(_request: Request, exc: DomainError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=422)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        """Starlette's and FastAPI's own refusals (no such route, wrong method, unreadable body) as ``error``."""
+        if exc.status_code in (204, 304):
+            return Response(status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = list(exc.errors())
@@ -116,7 +148,7 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
             status_code=422,
         )
 
-    @app.get("/health", tags=["health"], openapi_extra={"x-roles": ["public"], "x-scope": "none"})
+    @app.get("/health", tags=["health"], **public())
     def health() -> dict[str, str]:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -125,4 +157,5 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
     for module in (catalog, orders, queue, returns, people, shipping, channels, jobs):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(RefuseNul)
     return app

@@ -42,19 +42,26 @@ def cmd_import_csv(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import IntegrityError
 
     from app.channels.base import ChannelOrder
-    from app.channels.csv_import import parse_orders
+    from app.channels.csv_import import CsvFileError, decode_csv, parse_orders
     from app.hub import models as m
     from app.hub.cli import _db, _ensure_schema, _session_factory
     from app.hub.database import unit_of_work
     from app.hub.services import bulk_import, dom, pipeline
 
+    started = time.perf_counter()
+    try:  # the file first: a file that cannot be read touches no database
+        text = decode_csv(Path(args.file).read_bytes())
+    except OSError as exc:
+        print(f"packbench: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except CsvFileError as exc:
+        print(f"packbench: {args.file}: {exc}", file=sys.stderr)
+        return 1
     url = _db(args)
     _ensure_schema(url)
     factory = _session_factory(url)
-    started = time.perf_counter()
     with unit_of_work(factory) as session:
         known = set(session.scalars(select(m.Product.sku)))
-    text = Path(args.file).read_text(encoding="utf-8-sig")
     result = parse_orders(
         text,
         channel=args.channel,

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.hub import models as m
 from app.hub.api import schemas as s
 from app.hub.api import views
-from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, allow
+from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, Filter, Offset, allow
 from app.hub.services import catalog, scope, stock
 from app.hub.services.scope import Scope
 
@@ -31,9 +31,7 @@ def create_location(body: s.LocationIn, session: DB) -> m.Location:
 
 
 @router.get("/products", response_model=list[s.ProductOut], **allow(*BENCH, scope=Scope.NONE))
-def list_products(
-    session: DB, limit: int = Query(500, ge=1, le=5000), offset: int = Query(0, ge=0)
-) -> list[s.ProductOut]:
+def list_products(session: DB, limit: int = Query(500, ge=1, le=5000), offset: Offset = 0) -> list[s.ProductOut]:
     rows = session.scalars(select(m.Product).order_by(m.Product.sku).limit(limit).offset(offset))
     return [views.product(p) for p in rows]
 
@@ -69,9 +67,7 @@ def create_carton(body: s.CartonIn, session: DB) -> m.Carton:
 
 
 @router.get("/stock", response_model=list[s.StockLevelOut], **allow(*BENCH, scope=Scope.STOCK))
-def stock_levels(
-    session: DB, caller: Caller, location: str | None = None, sku: str | None = None
-) -> list[s.StockLevelOut]:
+def stock_levels(session: DB, caller: Caller, location: Filter = None, sku: Filter = None) -> list[s.StockLevelOut]:
     """Stock levels; a station (and whoever is signed in at it) sees its own location's only."""
     return [
         s.StockLevelOut(location=loc, sku=k, on_hand=oh, reserved=r, available=oh - r)

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.carriers.base import CarrierError
 from app.carriers.easypost import tracker_update
 from app.carriers.easypost import verify_webhook as verify_easypost
 from app.channels.base import ChannelError, ChannelOrder
@@ -21,6 +22,7 @@ from app.channels.shopify import order_from_webhook
 from app.channels.webhooks import verify_shopify_webhook, verify_woocommerce_webhook
 from app.channels.woocommerce import order_from_rest
 from app.hub.api.deps import Factory, public
+from app.hub.api.schemas import refuse_bad_scalars
 from app.hub.api.shipping import Config
 from app.hub.database import unit_of_work
 from app.hub.services import pipeline, shipping
@@ -41,6 +43,10 @@ def _parse(body: bytes) -> dict[str, Any]:
         raise Invalid("webhook body is not JSON") from exc
     if not isinstance(data, dict):
         raise Invalid("webhook body is not a JSON object")
+    try:
+        refuse_bad_scalars(data, "webhook body")  # the same rule as every request body
+    except ValueError as exc:
+        raise Invalid(str(exc)) from exc
     return data
 
 
@@ -122,7 +128,10 @@ async def easypost_webhook(request: Request, factory: Factory, cfg: Config) -> J
     event = _parse(body)
     if not str(event.get("description", "")).startswith("tracker."):
         return JSONResponse({"ignored": event.get("description")})
-    upd = tracker_update(event.get("result") or {})
+    try:
+        upd = tracker_update(event.get("result") or {})
+    except CarrierError as exc:
+        raise Invalid(f"EasyPost tracker refused: {exc}") from exc
     try:
         outcome = await run_in_threadpool(shipping.apply_tracking, factory, cfg, upd)
     except HubError as exc:

@@ -11,13 +11,16 @@ happens for an out-of-scope call.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.operators import Role
+from app.hub.api.schemas import INT32_MAX, ErrorOut, as_utc
 from app.hub.database import read_only, unit_of_work
 from app.hub.services import auth
 from app.hub.services import scope as scoping
@@ -59,8 +62,26 @@ def gate(session: Session, kind: Scope, request: Request, principal: auth.Princi
         scoping.require_location(session, principal, location)
 
 
-def allow(*roles: Role, scope: Scope) -> dict[str, Any]:
-    """Route keyword arguments: authenticate the caller, admit only ``roles``, check ``scope``."""
+# What any route may answer besides its success: every refusal is ``{"error": …}`` (``ErrorOut``).
+_REFUSALS = {
+    400: "the request could not be read",
+    404: "no such thing (or no such route)",
+    409: "it conflicts with what is stored",
+    413: "the request body is too large",
+    422: "the request is invalid: the error says which field and why",
+    429: "too many tries: wait and try again",
+    503: "a carrier or channel the hub needs is unavailable: try again later",
+}
+_SIGNED_IN = {401: "missing, unknown or expired token", 403: "this role or station may not do this"}
+
+
+def _responses(codes: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": ErrorOut, "description": text} for code, text in sorted(codes.items())}
+
+
+def allow(*roles: Role, scope: Scope, responses: dict[int | str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Route keyword arguments: authenticate the caller, admit only ``roles``, check ``scope``; the
+    refusals the route may answer are declared in the OpenAPI document (with the route's own ``responses``)."""
 
     def check(request: Request, creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
         if creds is None or creds.scheme.lower() != "bearer" or not creds.credentials:
@@ -77,18 +98,39 @@ def allow(*roles: Role, scope: Scope) -> dict[str, Any]:
                 auth.touch_station(session, principal.station_id)
         request.state.principal = principal
 
-    extra = {"x-roles": [r.value for r in roles], "x-scope": scope.value}
-    return {"dependencies": [Depends(check)], "openapi_extra": extra}
+    return {
+        "dependencies": [Depends(check)],
+        "openapi_extra": {"x-roles": [r.value for r in roles], "x-scope": scope.value},
+        "responses": _responses(_REFUSALS | _SIGNED_IN) | (responses or {}),
+    }
 
 
 def public() -> dict[str, Any]:
-    return {"openapi_extra": {"x-roles": ["public"], "x-scope": Scope.NONE.value}}
+    """A route anyone may call (webhooks check their signature themselves: 401)."""
+    return {
+        "openapi_extra": {"x-roles": ["public"], "x-scope": Scope.NONE.value},
+        "responses": _responses(_REFUSALS | {401: "the signature or code does not match"}),
+    }
 
 
 def principal(request: Request) -> auth.Principal:
     p: auth.Principal = request.state.principal
     return p
 
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else as_utc(value)
+
+
+# Query and path parameters, bounded like the bodies (the NUL rule for them is in app.RefuseNul).
+Offset = Annotated[int, Query(ge=0, le=INT32_MAX)]
+Filter = Annotated[str | None, Query(max_length=100)]
+ParcelNo = Annotated[int, Path(ge=1, le=1000)]
+UtcTime = Annotated[
+    datetime | None,
+    Query(description="ISO 8601; a time without a zone is taken as UTC"),
+    AfterValidator(_utc_or_none),
+]
 
 # scope="function": commit before the answer is sent, so a 2xx is never seen for work not yet stored.
 DB = Annotated[Session, Depends(db, scope="function")]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.domain.orders import OPEN_STATUSES, OrderStatus
 from app.hub.api import schemas as s
 from app.hub.api import views
-from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, Caller, allow
+from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, Caller, Filter, Offset, allow
 from app.hub.api.shipping import Config
 from app.hub.services import orders, pipeline, scope
 from app.hub.services.errors import Invalid
@@ -20,8 +20,11 @@ router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
     "",
     response_model=s.OrderOut,
     status_code=status.HTTP_201_CREATED,
-    responses={200: {"description": "the same channel order was stored before; nothing changed"}},
-    **allow(*ADMINISTRATION, scope=Scope.NONE),
+    **allow(
+        *ADMINISTRATION,
+        scope=Scope.NONE,
+        responses={200: {"description": "the same channel order was stored before; nothing changed"}},
+    ),
 )
 def create_order(body: s.OrderIn, session: DB, cfg: Config, response: Response) -> s.OrderOut:
     new = orders.NewOrder(
@@ -47,12 +50,12 @@ def create_order(body: s.OrderIn, session: DB, cfg: Config, response: Response) 
 def list_orders(
     session: DB,
     caller: Caller,
-    status_: str | None = Query(None, alias="status"),
-    channel: str | None = None,
-    location: str | None = None,
-    q: str | None = Query(None, max_length=100),
+    status_: str | None = Query(None, alias="status", max_length=20),
+    channel: Filter = None,
+    location: Filter = None,
+    q: Filter = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: Offset = 0,
 ) -> s.OrderList:
     rows, total = orders.list_orders(
         session,

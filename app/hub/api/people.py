@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, status
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 from app.domain.operators import BENCH_SCREENS, Role
 from app.hub import models as m
 from app.hub.api import schemas as s
-from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, Factory, allow, public
+from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, Factory, UtcTime, allow, public
 from app.hub.services import auth, reports, signin
 from app.hub.services.errors import Forbidden
 from app.hub.services.principals import PrincipalCache
@@ -134,7 +133,7 @@ def whoami(caller: Caller) -> s.WhoAmI:
 
 
 @router.get("/reports/shift", **allow(*SUPERVISION, scope=NONE))
-def shift_report(session: DB, since: datetime | None = None, until: datetime | None = None) -> dict[str, Any]:
+def shift_report(session: DB, since: UtcTime = None, until: UtcTime = None) -> dict[str, Any]:
     """Orders packed per hour per station and per operator, exceptions, returns, queue depth and age."""
     rep = reports.shift_report(session, since, until)
     out = dict(rep.__dict__)

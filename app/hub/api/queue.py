@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,19 +26,36 @@ def _station(session: Session, caller: Caller) -> m.Station:
     return station
 
 
-def _lease_out(session: Session, result: queue.LeaseResult) -> s.LeaseOut:
-    skus = {ln.sku for o in result.orders for ln in o.lines}
+def _lease_parts(session: Session, lease: m.Lease, orders: list[m.Order]) -> dict[str, Any]:
+    skus = {ln.sku for o in orders for ln in o.lines}
     products = session.scalars(select(m.Product).where(m.Product.sku.in_(skus)).order_by(m.Product.sku)).all()
     cartons = session.scalars(select(m.Carton).order_by(m.Carton.code)).all()
-    loc = session.get(m.Location, result.lease.location_id)
-    return s.LeaseOut(
-        lease_id=result.lease.id,
-        location=loc.code if loc else "",
-        expires_at=result.lease.expires_at,
-        orders=[views.leased_order(o) for o in result.orders],
-        products=[s.PackProduct(**views.product(p).model_dump()) for p in products],
-        cartons=[s.CartonOut.model_validate(c) for c in cartons],
-    )
+    loc = session.get(m.Location, lease.location_id)
+    return {
+        "lease_id": lease.id,
+        "location": loc.code if loc else "",
+        "expires_at": lease.expires_at,
+        "products": [s.PackProduct(**views.product(p).model_dump()) for p in products],
+        "cartons": [s.CartonOut.model_validate(c) for c in cartons],
+    }
+
+
+def _lease_out(session: Session, result: queue.LeaseResult) -> s.LeaseOut:
+    orders = [views.leased_order(o) for o in result.orders]
+    return s.LeaseOut(orders=orders, **_lease_parts(session, result.lease, result.orders))
+
+
+def _renew_out(session: Session, result: queue.RenewResult) -> s.RenewOut:
+    orders = [
+        s.RenewedOrder(
+            **views.leased_order(r.order).model_dump(),
+            lease="held" if r.lost is None else "lost",
+            lost_reason=r.lost.value if r.lost is not None else None,
+            lost_detail=r.detail,
+        )
+        for r in result.renewed
+    ]
+    return s.RenewOut(orders=orders, **_lease_parts(session, result.lease, result.orders))
 
 
 @router.post("/queue/leases", response_model=s.LeaseOut, **allow(*BENCH, scope=Scope.STATION))
@@ -47,11 +66,13 @@ def lease(body: s.LeaseIn, session: DB, caller: Caller) -> s.LeaseOut:
     return _lease_out(session, result)
 
 
-@router.post("/queue/leases/{lease_id}/renew", response_model=s.LeaseOut, **allow(*BENCH, scope=Scope.LEASE))
-def renew(lease_id: str, body: s.RenewIn, session: DB, caller: Caller) -> s.LeaseOut:
-    """Extend a lease; the answer lists every order of the lease as it is now (cancelled, held…)."""
+@router.post("/queue/leases/{lease_id}/renew", response_model=s.RenewOut, **allow(*BENCH, scope=Scope.LEASE))
+def renew(lease_id: str, body: s.RenewIn, session: DB, caller: Caller) -> s.RenewOut:
+    """Extend a lease; the answer says for every order of the lease whether it is still ``held`` (its
+    expiry moved on) or ``lost`` and why (``taken`` by another bench after the lease ran out,
+    ``cancelled``, ``on_hold``, ``packed``, ``released``). Stop work on a lost order at once."""
     station = _station(session, caller)
-    return _lease_out(session, queue.renew(session, station, lease_id, body.lease_seconds))
+    return _renew_out(session, queue.renew(session, station, lease_id, body.lease_seconds))
 
 
 @router.post("/queue/leases/{lease_id}/release", **allow(*BENCH, scope=Scope.LEASE))

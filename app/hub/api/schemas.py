@@ -1,11 +1,51 @@
-"""Request and response bodies. Field limits here are the first line against bad input."""
+"""Request and response bodies. Field limits here are the first line against bad input.
+
+One rule for every request body (``Checked``): no text may hold a NUL character (PostgreSQL
+refuses them) and no integer may leave the signed 64-bit range, whatever the field. On top of
+that each integer field is bounded to its column's range (``INT32_MAX`` for an INTEGER column),
+each text field to its column's length. Times without a zone are taken as UTC (``UtcDatetime``).
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+INT32_MAX = 2**31 - 1  # an INTEGER column
+INT64_MAX = 2**63 - 1  # a BIGINT column
+MAX_UNIT_PRICE_MINOR = 10**12  # times 10,000 units times 500 lines stays inside a BIGINT order total
+
+
+def refuse_bad_scalars(value: Any, where: str = "") -> None:
+    """Raise ValueError for a NUL character in any text or an integer outside 64 bits, at any depth."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where or 'text'} may not contain NUL characters")
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if not -INT64_MAX - 1 <= value <= INT64_MAX:
+            raise ValueError(f"{where or 'number'} is out of range")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            refuse_bad_scalars(k, where)
+            refuse_bad_scalars(v, where)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for v in value:
+            refuse_bad_scalars(v, where)
+
+
+def as_utc(value: datetime) -> datetime:
+    """A time without a zone is UTC; every time is handed on as aware UTC."""
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError as exc:  # e.g. 0001-01-01T00:00+01:00 has no UTC time
+        raise ValueError("time is out of range") from exc
+
+
+UtcDatetime = Annotated[
+    datetime, AfterValidator(as_utc), Field(description="ISO 8601; a time without a zone is taken as UTC")
+]
 
 Sku = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._\-/]*$")]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-]*$")]
@@ -14,7 +54,24 @@ Grams = Annotated[int, Field(ge=0, le=1_000_000)]
 Mm = Annotated[int, Field(gt=0, le=10_000)]
 
 
-class Strict(BaseModel):
+class ErrorOut(BaseModel):
+    """Every refusal: ``error`` says what is wrong (validation refusals add ``details``)."""
+
+    error: str
+    details: list[dict[str, Any]] | None = None
+
+
+class Checked(BaseModel):
+    """The base of every request body: see the module docstring."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _scalars_in_range(cls, value: Any) -> Any:
+        refuse_bad_scalars(value)
+        return value
+
+
+class Strict(Checked):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -25,7 +82,7 @@ class LocationIn(Strict):
     latitude: float = Field(0.0, ge=-90, le=90)
     longitude: float = Field(0.0, ge=-180, le=180)
     rank: int = Field(100, ge=0, le=10_000)
-    daily_capacity: int | None = Field(None, ge=0)
+    daily_capacity: int | None = Field(None, ge=0, le=INT32_MAX)
     ships: bool = True
     accepts_pickup: bool = False
 
@@ -70,7 +127,7 @@ class CartonOut(CartonIn):
     model_config = ConfigDict(from_attributes=True)
 
 
-class AddressIn(BaseModel):
+class AddressIn(Checked):
     model_config = ConfigDict(extra="ignore")
     name: str = Field("", max_length=200)
     company: str = Field("", max_length=200)
@@ -89,7 +146,7 @@ class AddressIn(BaseModel):
 class OrderLineIn(Strict):
     sku: Sku
     quantity: int = Field(gt=0, le=10_000)
-    unit_price_minor: int = Field(0, ge=0)
+    unit_price_minor: int = Field(0, ge=0, le=MAX_UNIT_PRICE_MINOR)
     name: str = Field("", max_length=300)
 
 
@@ -99,7 +156,7 @@ class OrderIn(Strict):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
     ship_to: AddressIn
     priority: int = Field(0, ge=-100, le=100)
-    ship_by: datetime | None = None
+    ship_by: UtcDatetime | None = None
     paid: bool = True
     currency: str = Field("USD", min_length=3, max_length=3)
     order_type: Literal["ship", "ship_from_store", "pickup"] = "ship"
@@ -156,7 +213,7 @@ class StockAdjustmentIn(Strict):
     location: Code
     sku: Sku
     delta: int = Field(ge=-1_000_000, le=1_000_000)
-    reason: str
+    reason: str = Field(max_length=32)
     note: str = Field("", max_length=500)
 
 
@@ -178,7 +235,7 @@ class RenewIn(Strict):
 
 
 class ReleaseIn(Strict):
-    order_numbers: list[str] | None = None
+    order_numbers: list[Annotated[str, Field(max_length=20)]] | None = Field(None, max_length=500)
 
 
 class PackProduct(BaseModel):
@@ -213,6 +270,18 @@ class LeaseOut(BaseModel):
     orders: list[LeasedOrder]
     products: list[PackProduct]
     cartons: list[CartonOut]
+
+
+class RenewedOrder(LeasedOrder):
+    """An order of a renewed lease: ``lease`` is ``held`` (its expiry moved on) or ``lost`` (``lost_reason`` why)."""
+
+    lease: Literal["held", "lost"]
+    lost_reason: Literal["taken", "cancelled", "on_hold", "packed", "released"] | None = None
+    lost_detail: str = ""
+
+
+class RenewOut(LeaseOut):
+    orders: list[RenewedOrder]  # type: ignore[assignment]
 
 
 class EventBatchIn(BaseModel):
@@ -263,7 +332,7 @@ class RmaOut(BaseModel):
 
 
 class EnrolmentCodeIn(Strict):
-    station_name: Name
+    station_name: Annotated[str, Field(min_length=1, max_length=100)]
     location: Code
 
 

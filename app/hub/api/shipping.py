@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.carriers.base import TrackingStatus, TrackingUpdate
-from app.hub.api.deps import DB, PACKING, SUPERVISION, Caller, Factory, allow
+from app.hub.api import schemas as s
+from app.hub.api.deps import DB, PACKING, SUPERVISION, Caller, Factory, ParcelNo, allow
 from app.hub.services import scope, shipping
 from app.hub.services.scope import Scope
 from app.printing.profile import DEFAULT_PROFILE, FONT_PATTERN, PrinterProfile
@@ -36,7 +37,7 @@ def config(request: Request) -> shipping.ShippingConfig:
 Config = Annotated[shipping.ShippingConfig, Depends(config)]
 
 
-class PrinterIn(BaseModel):
+class PrinterIn(s.Checked):
     """The bench's label printer profile: the label comes back as ZPL for it (default 4x6 at 203 dpi)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -52,14 +53,14 @@ class PrinterIn(BaseModel):
         return PrinterProfile(**self.model_dump())
 
 
-class ParcelIn(BaseModel):
+class ParcelIn(s.Checked):
     """What the bench sends; the hub uses its own record of the parcel (from the packed event).
     ``printer`` is the bench's printer profile the label is rendered (or rescaled) for."""
 
-    parcel_no: int | None = None
-    carton_code: str | None = None
-    weight_g: int | None = None
-    items: dict[str, int] | None = None
+    parcel_no: int | None = Field(None, ge=1, le=1000)
+    carton_code: str | None = Field(None, max_length=32)
+    weight_g: s.Grams | None = None
+    items: dict[s.Sku, Annotated[int, Field(ge=0, le=10_000)]] | None = Field(None, max_length=500)
     printer: PrinterIn | None = None
 
 
@@ -75,11 +76,11 @@ class LabelOut(BaseModel):
     reused: bool
 
 
-class VoidIn(BaseModel):
+class VoidIn(s.Checked):
     reason: Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class ManifestIn(BaseModel):
+class ManifestIn(s.Checked):
     carrier: Annotated[str, Field(min_length=1, max_length=40)]
 
 
@@ -91,17 +92,17 @@ class ManifestOut(BaseModel):
     document_url: str
 
 
-class TrackingIn(BaseModel):
+class TrackingIn(s.Checked):
     tracking_number: Annotated[str, Field(min_length=1, max_length=64)]
     status: TrackingStatus
-    detail: str = ""
+    detail: str = Field("", max_length=500)
 
 
 @router.post(
     "/orders/{number}/parcels/{parcel_no}/label", response_model=LabelOut, **allow(*PACKING, scope=Scope.PARCEL)
 )
 async def buy_label(
-    number: str, parcel_no: int, factory: Factory, cfg: Config, body: ParcelIn | None = None
+    number: str, parcel_no: ParcelNo, factory: Factory, cfg: Config, body: ParcelIn | None = None
 ) -> LabelOut:
     profile = body.printer.profile() if body is not None and body.printer is not None else DEFAULT_PROFILE
     answer = await run_in_threadpool(shipping.buy_label, factory, cfg, number, parcel_no, profile)
@@ -109,7 +110,7 @@ async def buy_label(
 
 
 @router.post("/orders/{number}/parcels/{parcel_no}/void", **allow(*SUPERVISION, scope=Scope.PARCEL))
-async def void_label(number: str, parcel_no: int, body: VoidIn, factory: Factory, cfg: Config) -> dict[str, str]:
+async def void_label(number: str, parcel_no: ParcelNo, body: VoidIn, factory: Factory, cfg: Config) -> dict[str, str]:
     detail = await run_in_threadpool(shipping.void_label, factory, cfg, number, parcel_no, body.reason)
     return {"voided": f"{number}/{parcel_no}", "detail": detail}
 

@@ -8,6 +8,7 @@ other; on SQLite every write transaction is serialised (BEGIN IMMEDIATE) to the 
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -146,29 +147,97 @@ def _own_lease(session: Session, station: m.Station, lease_id: str) -> m.Lease:
     return lease
 
 
-def lease_orders(session: Session, lease: m.Lease) -> list[m.Order]:
+def lease_orders(session: Session, lease: m.Lease, *, lock: bool = False) -> list[m.Order]:
     """Orders that were leased under this lease, whatever they are now (held, cancelled, packed…)."""
     ids = select(m.OrderStatusChange.order_id).where(m.OrderStatusChange.note == f"lease {lease.id}")
-    return list(session.scalars(select(m.Order).where(m.Order.id.in_(ids)).order_by(m.Order.id)).all())
+    q = select(m.Order).where(m.Order.id.in_(ids)).order_by(m.Order.id)
+    if lock:
+        q = q.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(q).all())
 
 
-def renew(session: Session, station: m.Station, lease_id: str, lease_seconds: int) -> LeaseResult:
-    """Extend the lease for the orders it still holds; orders lost meanwhile are reported as they are."""
+class LostReason(enum.StrEnum):
+    """Why a lease no longer holds one of its orders."""
+
+    TAKEN = "taken"  # its lease ran out and another lease (another bench) took it
+    CANCELLED = "cancelled"
+    ON_HOLD = "on_hold"
+    PACKED = "packed"  # packed (or further on): by this bench or another
+    RELEASED = "released"  # given back to the queue
+
+
+@dataclass(frozen=True)
+class Renewed:
+    """One order of a renewed lease: ``lost`` is None while the lease still holds it."""
+
+    order: m.Order
+    lost: LostReason | None = None
+    detail: str = ""
+
+
+@dataclass
+class RenewResult:
+    lease: m.Lease
+    renewed: list[Renewed]
+
+    @property
+    def orders(self) -> list[m.Order]:
+        return [r.order for r in self.renewed]
+
+
+_BEFORE_PACK = (OrderStatus.RECEIVED, OrderStatus.VALIDATED, OrderStatus.ROUTED, OrderStatus.QUEUED, OrderStatus.LEASED)
+
+
+def _why_lost(session: Session, lease: m.Lease, order: m.Order) -> tuple[LostReason, str]:
+    status = OrderStatus(order.status)
+    if status == OrderStatus.CANCELLED:
+        return LostReason.CANCELLED, f"cancelled: {order.cancel_reason or 'no reason given'}"
+    if status == OrderStatus.ON_HOLD:
+        return LostReason.ON_HOLD, f"on hold: {order.hold_reason or 'no reason given'}"
+    if status == OrderStatus.LEASED and order.lease_id is not None:
+        other = session.get(m.Lease, order.lease_id)
+        by = session.get(m.Station, other.station_id) if other is not None else None
+        if other is not None and other.station_id == lease.station_id:
+            return LostReason.TAKEN, "leased again by this bench under another lease (this lease had run out)"
+        return LostReason.TAKEN, f"taken by {by.name if by else 'another bench'} after this lease ran out"
+    if status in (
+        OrderStatus.RECEIVED,
+        OrderStatus.VALIDATED,
+        OrderStatus.ROUTED,
+        OrderStatus.QUEUED,
+        OrderStatus.LEASED,
+    ):
+        return LostReason.RELEASED, "given back to the queue"
+    by = session.get(m.Station, order.packed_station_id) if order.packed_station_id else None
+    return LostReason.PACKED, f"already {status.value}" + (f" at {by.name}" if by else "")
+
+
+def renew(session: Session, station: m.Station, lease_id: str, lease_seconds: int) -> RenewResult:
+    """Extend the lease for the orders it still holds and say, per order, held or lost and why.
+
+    An order is held while it is leased under this lease, even when the lease ran out meanwhile,
+    as long as no other lease took it. The orders are locked first (``FOR UPDATE``), so a bench
+    leasing at the same moment either took an order before (then it is reported lost) or skips it.
+    """
     _check_seconds(lease_seconds)
     lease = _own_lease(session, station, lease_id)
     if lease.released_at is not None:
         raise Invalid("this lease was released")
     at = now()
     expires = at + timedelta(seconds=lease_seconds)
-    # Orders whose lease ran out and that nobody else took are still ours.
-    session.execute(
-        update(m.Order)
-        .where(m.Order.lease_id == lease.id, m.Order.status == OrderStatus.LEASED.value)
-        .values(lease_expires_at=expires, updated_at=at)
-    )
+    orders = lease_orders(session, lease, lock=True)
+    renewed: list[Renewed] = []
+    for order in orders:
+        if order.status == OrderStatus.LEASED.value and order.lease_id == lease.id:
+            order.lease_expires_at = expires
+            order.updated_at = at
+            renewed.append(Renewed(order))
+        else:
+            reason, detail = _why_lost(session, lease, order)
+            renewed.append(Renewed(order, reason, detail))
     lease.expires_at = expires
     session.flush()
-    return LeaseResult(lease, lease_orders(session, lease))
+    return RenewResult(lease, renewed)
 
 
 def release(session: Session, station: m.Station, lease_id: str, order_numbers: list[str] | None = None) -> int:

@@ -43,6 +43,19 @@ def _fill(table: QTableWidget, rows: list[list[Any]]) -> None:
             table.setItem(r, c, QTableWidgetItem(str(value)))
 
 
+# OWASP "CSV Injection": no cell may begin with = + - @ tab or carriage return (a spreadsheet would
+# run it as a formula); such a cell is prefixed with a single quote so it is read as text. The
+# defusedcsv package misses tab and carriage return, hence these few lines.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell: Any) -> Any:
+    """``cell`` as a spreadsheet will show it, never run it. Numbers stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
+
 class DashboardScreen(QWidget):
     """Shows the hub's shift report; ``fetch`` runs off the GUI thread and returns the report dict."""
 
@@ -158,11 +171,13 @@ class DashboardScreen(QWidget):
         return rows
 
     def export_csv(self, path: str | None = None) -> Path | None:
+        """Write the report as CSV; every text cell goes through ``spreadsheet_safe`` (station and
+        operator names are typed by people: none may become a spreadsheet formula)."""
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, self.tr("Export shift report"), "shift.csv", "CSV (*.csv)")
             if not path:
                 return None
         target = Path(path)
         with target.open("w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh).writerows(self.rows_for_export())
+            csv.writer(fh).writerows([spreadsheet_safe(c) for c in row] for row in self.rows_for_export())
         return target

@@ -112,6 +112,7 @@ class PackScreen(ScanScreen):
         self._forwarded: tuple[Any, ...] | None = None
         self._preview_key: tuple[Any, ...] | None = None
         self._lines_for: str | None = None
+        self._stop_shown: str | None = None  # the stop banner last shown (the sync thread found the order lost…)
 
         self.title = QLabel()
         self.title.setObjectName("title")
@@ -239,6 +240,7 @@ class PackScreen(ScanScreen):
             FeedbackKind.EXCEPTION,
             FeedbackKind.CANCELLED,
             FeedbackKind.ON_HOLD,
+            FeedbackKind.LOST,
         }
     )
 
@@ -339,6 +341,11 @@ class PackScreen(ScanScreen):
             self.preview.clear()
 
     def refresh_queue(self) -> None:
+        notice = self.engine.stop_notice()  # stopped by the hub meanwhile: say so before the next scan
+        if notice is not None and notice.message != self._stop_shown:
+            self.banner.show_feedback(notice)
+            self.refresh()
+        self._stop_shown = notice.message if notice is not None else None
         now = datetime.now(UTC)
         rows = []
         for o in self.engine.orders_to_pack():
