@@ -101,8 +101,11 @@ def cancel_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
 @router.post(
     "/{number}/reroute",
     response_model=s.OrderOut,
-    responses={409: {"description": "the order cannot be re-routed (so): nothing changed"}},
-    **allow(*SUPERVISION, scope=Scope.ORDER),
+    **allow(
+        *SUPERVISION,
+        scope=Scope.ORDER,
+        responses={409: {"description": "the order cannot be re-routed (so): nothing changed"}},
+    ),
 )
 def reroute_order(number: str, body: s.RerouteIn, session: DB, cfg: Config) -> s.OrderOut:
     """Route the order again through the rule chain, to ``location`` when named."""

@@ -71,8 +71,11 @@ def list_operators(session: DB) -> list[s.OperatorOut]:
 @router.post(
     "/sessions",
     response_model=s.SignInOut,
-    responses={429: {"description": "the badge or this station is locked after too many wrong sign-ins"}},
-    **allow(Role.STATION, scope=NONE),
+    **allow(
+        Role.STATION,
+        scope=NONE,
+        responses={429: {"description": "the badge or this station is locked after too many wrong sign-ins"}},
+    ),
 )
 def sign_in(body: s.SignInIn, factory: Factory, caller: Caller, request: Request) -> s.SignInOut:
     """An operator signs in at this bench with badge and PIN; the token carries their role. Five wrong
