@@ -144,6 +144,8 @@ def _unbounded(schema: dict[str, Any], *, strings: bool = True) -> list[str]:
     out = []
     for alt in schema.get("anyOf", [schema]):
         kind = alt.get("type")
+        if kind == "integer" and {"enum", "const"} & set(alt):
+            continue  # a closed set of values is bounded
         if kind == "integer" and not ("maximum" in alt and ("minimum" in alt or "exclusiveMinimum" in alt)):
             out.append("integer without both bounds")
         elif kind == "string" and strings and not {"maxLength", "enum", "format", "const"} & set(alt):
