@@ -21,8 +21,8 @@ from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import auth, catalog, stock
 from app.hub.services import events as event_service
-from app.hub.services import returns as return_service
 from app.hub.services import orders as order_service
+from app.hub.services import returns as return_service
 from app.hub.services.clock import now
 
 DEMO_OPERATORS = [

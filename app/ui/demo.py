@@ -8,6 +8,7 @@ stop, and the temporary folder is removed.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
 import sys
@@ -115,10 +116,8 @@ def quit_on_signals(app: QApplication) -> Iterator[list[int]]:
     notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read)
 
     def drain() -> None:
-        try:
+        with contextlib.suppress(OSError):
             reader.recv(64)
-        except OSError:
-            pass
 
     notifier.activated.connect(drain)
     old_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
@@ -156,11 +155,15 @@ def run_demo(args: Any) -> int:
 
     app = _qt_app()
     theme.apply(app)
-    with quit_on_signals(app) as received, tempfile.TemporaryDirectory(prefix="packbench-demo-") as tmp:
-        with demo_bench(Path(tmp), orders=max(60, getattr(args, "orders", 60))) as demo:
-            print_start(demo)
-            demo.window.show()
-            code: int = 0 if received else app.exec()
+    orders = max(60, getattr(args, "orders", 60))
+    with (
+        quit_on_signals(app) as received,
+        tempfile.TemporaryDirectory(prefix="packbench-demo-") as tmp,
+        demo_bench(Path(tmp), orders=orders) as demo,
+    ):
+        print_start(demo)
+        demo.window.show()
+        code: int = 0 if received else app.exec()
     if received:
         print(f"packbench demo: stopped ({signal.Signals(received[0]).name}), temporary files removed", file=sys.stderr)
     return code

@@ -63,7 +63,9 @@ class DemoPanel(QDockWidget):
         self.printer_sim = printer_sim
         self.returns = list(returns)
         self.scanner = WedgeScannerSimulator()
-        self.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         body = QWidget()
         body.setObjectName("demo_body")
         body.setFixedWidth(self.WIDTH_PX)
@@ -181,6 +183,7 @@ class DemoPanel(QDockWidget):
         self.printed.setText(
             self.tr("Labels printed by the simulated printer: %1").replace("%1", str(len(self.printer_sim.printed)))
         )
+
     def _scan_item(self, item: QListWidgetItem) -> None:
         type_like_a_scanner(str(item.data(Qt.ItemDataRole.UserRole)), self.window_, self.scanner)
 

@@ -46,7 +46,7 @@ class Clipped:
 
 
 def _name(w: QWidget) -> str:
-    parts = []
+    parts: list[str] = []
     node: QWidget | None = w
     while node is not None and len(parts) < 3:
         parts.append(node.objectName() or type(node).__name__)
@@ -76,7 +76,7 @@ def _cut_by_parents(w: QWidget) -> Clipped | None:
 
 def _label(w: QLabel) -> Clipped | None:
     text = w.text()
-    if not text or w.pixmap() is not None and not w.pixmap().isNull():
+    if not text or (w.pixmap() is not None and not w.pixmap().isNull()):
         return None
     if w.textFormat() == Qt.TextFormat.RichText or (w.textFormat() == Qt.TextFormat.AutoText and "<" in text):
         return None

@@ -54,9 +54,10 @@ def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
     assert isinstance(app, QApplication)
     theme.apply(app)
     found: dict[str, list[Clipped]] = {}
-    with tempfile.TemporaryDirectory(prefix="packbench-shots-") as tmp, demo_bench(
-        Path(tmp), orders=60, sounds=SoundBoard(enabled=False)
-    ) as demo:
+    with (
+        tempfile.TemporaryDirectory(prefix="packbench-shots-") as tmp,
+        demo_bench(Path(tmp), orders=60, sounds=SoundBoard(enabled=False)) as demo,
+    ):
         engine, window, scale_sim, hub = demo.engine, demo.window, demo.scale_sim, demo.hub
         engine.sign_in("SV-1001", "3333")  # the bench learns the supervisor's badge (weight override)
         engine.sign_out()

@@ -27,7 +27,7 @@ SCREENS = {
 
 def test_every_screen_with_the_demo_panel_fits_1366_by_768_with_no_clipped_text(qtbot: QtBot, tmp_path: Path) -> None:
     found = take_screenshots(tmp_path)
-    assert SCREENS <= set(found)
+    assert set(found) >= SCREENS
     assert {name: [str(c) for c in items] for name, items in found.items() if items} == {}
     for name in SCREENS:
         assert (tmp_path / f"{name}.png").stat().st_size > 10_000
