@@ -66,6 +66,7 @@ def demo_bench(folder: Path, *, orders: int = 60, sounds: SoundBoard | None = No
         engine = BenchEngine(folder / "bench", hub_url=hub.url, printer=printer, sync_interval_s=1.0)
         scale = open_scale(scale_sim.port, "sics")
         window: BenchWindow | None = None
+        panel: DemoPanel | None = None
         try:
             engine.enrol(hub.enrolment_code)
             if not hub_has_labels(engine):
@@ -87,6 +88,8 @@ def demo_bench(folder: Path, *, orders: int = 60, sounds: SoundBoard | None = No
             window.addDockWidget(panel.area, panel)
             yield DemoBench(hub, engine, window, panel, scale_sim, printer_sim)
         finally:
+            if panel is not None:
+                panel.timer.stop()  # it reads the bench's store, which closes below
             if window is not None:
                 window.shutdown()
                 window.close()
