@@ -332,6 +332,8 @@ def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path
             screen.enrol()
             qtbot.waitUntil(lambda: "Enrolled" in screen.message.text(), timeout=15000)  # type: ignore[attr-defined]
             assert engine.enrolled and engine.station_name == "BENCH-1"
+            # The queue is empty and nothing waits to be pushed: the bench still reaches the hub at once.
+            qtbot.waitUntil(lambda: window.status.hub.text() == "Hub: online", timeout=15000)  # type: ignore[attr-defined]
             assert window.show_screen("signin")
         finally:
             window.shutdown()

@@ -292,7 +292,16 @@ class PackScreen(ScanScreen):
             self.show_feedback(fb)
 
     def get_orders(self) -> None:
-        self.runner.run(lambda: self.engine.lease(), lambda _n: self.refresh_queue(), self._failed)
+        """F10: lease more orders now; the banner says how many came (or why none did)."""
+        self.banner.show_text(self.tr("Asking the hub for orders…"), "info")
+        self.runner.run(lambda: self.engine.lease(), self._got_orders, self._failed)
+
+    def _got_orders(self, new: int) -> None:
+        self.refresh_queue()
+        if new:
+            self.banner.show_text(self.tr("%n new order(s) from the hub", "", new), "complete")
+        else:
+            self.banner.show_text(self.tr("No new orders: the queue at this location is empty"), "info")
 
     # ---------------------------------------------------------------- output
     def refresh(self) -> None:
