@@ -217,6 +217,28 @@ def test_xcb_is_expected_only_on_an_x11_session(env: dict[str, str], xcb: bool) 
     assert wants_xcb(env) is xcb
 
 
+def test_a_stale_display_is_named_instead_of_qts_xcb_abort(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ui import platform_check
+
+    monkeypatch.setattr(platform_check, "missing_xcb_packages", lambda: [])
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    env = {"DISPLAY": ":87"}
+    text = check_or_explain(env, display_answers=lambda d: False)
+    assert text is not None and "no X server answers on DISPLAY=:87" in text and "--headless" in text
+    assert check_or_explain(env, display_answers=lambda d: True) is None
+
+
+def test_libxcb_is_asked_for_a_display_no_server_runs_on() -> None:
+    import ctypes.util
+
+    from app.ui.platform_check import x_display_answers
+
+    if ctypes.util.find_library("xcb") is None:
+        pytest.skip("libxcb is not installed here")
+
+    assert x_display_answers(":87") is False  # nothing listens on display 87 here: the real libxcb says so
+
+
 def test_no_display_at_all_is_explained() -> None:
     message = check_or_explain({})
     assert message is not None and "no display" in message
