@@ -3,14 +3,37 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PG_ENV = "PACKBENCH_TEST_PG_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_tmpdir() -> Iterator[Path]:
+    """Every temporary folder of the run, this process's and those of the hub and bench processes it starts
+    (TMPDIR is inherited), goes under one folder removed at the end: a bench a fault test kills with
+    SIGKILL cannot leave its ``packbench-pty-*`` folder in the system's temp dir."""
+    folder = Path(tempfile.mkdtemp(prefix="packbench-test-run-"))
+    old_env, old_dir = os.environ.get("TMPDIR"), tempfile.tempdir
+    os.environ["TMPDIR"] = str(folder)
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = old_dir
+        if old_env is None:
+            os.environ.pop("TMPDIR", None)
+        else:
+            os.environ["TMPDIR"] = old_env
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _admin_url() -> str | None:

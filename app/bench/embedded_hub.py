@@ -10,6 +10,7 @@ from types import TracebackType
 
 import uvicorn
 
+from app.hub import demo as demo_data
 from app.hub.app import create_app
 from app.hub.database import make_engine, make_session_factory, migrate, unit_of_work
 
@@ -22,11 +23,16 @@ def free_port() -> int:
 
 
 class EmbeddedHub:
-    """``with EmbeddedHub(folder, orders=…) as hub:`` → ``hub.url`` and ``hub.enrolment_code`` for the bench."""
+    """``with EmbeddedHub(folder, orders=…) as hub:`` → ``hub.url`` and ``hub.enrolment_code`` for the bench.
 
-    def __init__(self, folder: Path, *, orders: int = 220, port: int | None = None) -> None:
+    ``history``: an earlier bench has shipped a few orders and RMAs are open for some (``hub.returns``).
+    """
+
+    def __init__(self, folder: Path, *, orders: int = 220, port: int | None = None, history: bool = False) -> None:
         self.db_url = f"sqlite:///{folder / 'hub.sqlite'}"
         self.orders = orders
+        self.history = history
+        self.returns: list[demo_data.DemoReturn] = []
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.enrolment_code = ""
@@ -34,12 +40,13 @@ class EmbeddedHub:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> EmbeddedHub:
-        from app.hub import demo
-
         migrate(self.db_url)
         engine = make_engine(self.db_url)
-        with unit_of_work(make_session_factory(engine)) as session:
-            self.enrolment_code = demo.seed(session, orders=self.orders).enrolment_code
+        factory = make_session_factory(engine)
+        with unit_of_work(factory) as session:
+            self.enrolment_code = demo_data.seed(session, orders=self.orders).enrolment_code
+        if self.history:
+            self.returns = demo_data.ship_history(factory)
         config = uvicorn.Config(create_app(engine), host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="embedded-hub", daemon=True)

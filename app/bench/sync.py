@@ -176,6 +176,7 @@ class Syncer:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._contacted = False  # this round reached the hub (see run_cycle)
         self.status.update(outbox_depth=store.outbox_depth(), dead_letters=store.dead_letter_count())
 
     # ------------------------------------------------------------------ single steps (any thread)
@@ -280,14 +281,31 @@ class Syncer:
         return len(self.store.save_lease(answer))
 
     def run_cycle(self) -> None:
-        """One round: push, renew, top up the queue, then the ``after_cycle`` hook (pending labels)."""
+        """One round: push, renew, top up the queue, then the ``after_cycle`` hook (pending labels).
+
+        A round with nothing to push or renew still asks the hub who this station is, so a freshly
+        enrolled bench with an empty queue shows the hub online (and a revoked token shows) at once."""
+        self._contacted = False
         self.push()
         self.renew()
         if self.keep_queued and len(self.store.orders_to_pack()) < self.keep_queued:
             self.lease()
         if self.after_cycle is not None:
             self.after_cycle()
+        if not self._contacted:
+            self._heartbeat()
         self.status.update(outbox_depth=self.store.outbox_depth(), dead_letters=self.store.dead_letter_count())
+
+    def _heartbeat(self) -> None:
+        try:
+            self.client.call("GET", "/whoami")
+        except HubRefused as exc:
+            self._offline(f"hub refused this bench: {exc}")
+            raise HubOffline(str(exc)) from exc
+        except HubOffline as exc:
+            self._offline(str(exc))
+            raise
+        self._online()
 
     # ------------------------------------------------------------------ the thread
     def start(self) -> None:
@@ -330,6 +348,7 @@ class Syncer:
             self._wake.clear()
 
     def _online(self) -> None:
+        self._contacted = True
         self.status.update(
             online=True,
             last_error="",

@@ -18,6 +18,7 @@ from app import __version__
 from app.domain.errors import DomainError
 from app.hub.api import catalog, channels, jobs, orders, people, queue, returns, shipping
 from app.hub.api.deps import public
+from app.hub.api.docs import install_docs
 from app.hub.database import make_engine, make_session_factory
 from app.hub.services.errors import HubError
 from app.hub.services.principals import PrincipalCache
@@ -114,7 +115,10 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
         title="packbench hub",
         version=__version__,
         description="Orders in, pick queues out, bench events applied exactly once.",
+        docs_url=None,  # served from local files by install_docs: no CDN
+        redoc_url=None,
     )
+    install_docs(app)
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.principals = PrincipalCache()  # per-token authentication cache, emptied on revocation

@@ -7,13 +7,24 @@ import os
 import sys
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.hub.cli_errors import CliError, describe
 from app.hub.services.errors import HubError
 
 
+def _url_of(args: argparse.Namespace) -> str:
+    try:
+        return _db(args)
+    except CliError:
+        return str(getattr(args, "db", ""))
+
+
 def _db(args: argparse.Namespace) -> str:
+    from app.hub.cli_errors import parse_db_url
     from app.hub.database import default_sqlite_url, normalize_url
 
-    return normalize_url(args.db) if args.db else default_sqlite_url()
+    return normalize_url(parse_db_url(args.db)) if args.db else default_sqlite_url()
 
 
 def _session_factory(url: str) -> Any:
@@ -47,10 +58,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from app.hub.app import create_app
+    from app.hub.cli_errors import check_port
 
     if args.workers < 1:
         raise HubError("--workers must be at least 1")
     url = _db(args)
+    check_port(args.host, args.port)  # before anything is created: a busy port changes nothing
     _ensure_schema(url)
     workers = f", {args.workers} worker processes" if args.workers > 1 else ""
     print(f"packbench hub on http://{args.host}:{args.port} (store: {_redact(url)}{workers})", flush=True)
@@ -105,9 +118,12 @@ def _redact(url: str) -> str:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from app.hub.cli_errors import create_database_if_missing
     from app.hub.database import current_revision, migrate
 
     url = _db(args)
+    if create_database_if_missing(url):
+        print(f"created database {_redact(url)}")
     migrate(url)
     print(f"schema at {current_revision(url)} ({_redact(url)})")
     return 0
@@ -172,6 +188,12 @@ def _guard(func: Any) -> Any:
             return result
         except HubError as exc:
             print(f"error: {exc.message}", file=sys.stderr)
+            return 2
+        except CliError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (SQLAlchemyError, OSError) as exc:
+            print(f"error: {describe(exc, _url_of(args))}", file=sys.stderr)
             return 2
 
     return run

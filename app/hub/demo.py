@@ -1,4 +1,8 @@
-"""A realistic demo data set: catalog, locations, cartons, stock, orders, a station and operators."""
+"""A realistic demo data set: catalog, locations, cartons, stock, orders, a station and operators.
+
+``ship_history`` then has an earlier bench pack and ship some orders through the same bench events a
+real bench sends, and opens RMAs against a few of them, so the returns screen has returns to receive.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,20 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.barcodes import gtin_check_digit
+from app.domain.events import LabelPrinted, OrderPacked, Parcel
+from app.domain.operators import Role
+from app.domain.orders import OrderStatus
 from app.domain.routing import ClosestLocation, RoutingPolicy, default_rules
+from app.hub import models as m
+from app.hub.database import unit_of_work
 from app.hub.services import auth, catalog, pipeline, stock
+from app.hub.services import events as event_service
 from app.hub.services import orders as order_service
+from app.hub.services import returns as return_service
 from app.hub.services.clock import now
 from app.hub.services.dom import OrderRules
 
@@ -171,3 +183,76 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
     result.products = len(skus)
     result.orders = orders
     return result
+
+
+@dataclass(frozen=True)
+class DemoReturn:
+    """An open RMA for a shipped demo order: any of the three numbers looks it up at the bench."""
+
+    rma_number: str
+    order_number: str
+    return_tracking_number: str
+    sku: str
+
+
+def ship_history(
+    factory: sessionmaker[Session], *, shipped: int = 6, returns: int = 3, station_name: str = "BENCH-0"
+) -> list[DemoReturn]:
+    """An earlier bench (``station_name``) packs and ships the ``shipped`` oldest queued orders at the demo
+    warehouse through the bench events, over the last few hours; RMAs are opened for ``returns`` of them."""
+    with unit_of_work(factory) as session:
+        code = auth.create_enrolment_code(session, station_name, "WH-LDS")
+        station, _token = auth.enrol(session, code)
+        location = catalog.location_by_code(session, "WH-LDS")
+        principal = auth.Principal(
+            role=Role.STATION,
+            station_id=station.id,
+            station_name=station.name,
+            location_id=location.id,
+            location_code=location.code,
+        )
+        orders = session.scalars(
+            select(m.Order)
+            .where(m.Order.status == OrderStatus.QUEUED.value, m.Order.location_id == location.id)
+            .order_by(m.Order.created_at)
+            .limit(shipped)
+        ).all()
+        picked = [(o.number or "", {ln.sku: ln.quantity for ln in o.lines}) for o in orders]
+        grams = {p.sku: p.weight_g for p in session.scalars(select(m.Product)).all()}
+    start = now() - timedelta(hours=4)
+    for i, (number, items) in enumerate(picked):
+        at = start + timedelta(minutes=25 * i)
+        weight = 220 + sum(grams[sku] * q for sku, q in items.items())  # BOX-M's tare and the items
+        parcel = Parcel(parcel_no=1, carton_code="BOX-M", weight_g=weight, expected_weight_g=weight, items=items)
+        packed = OrderPacked(
+            order_number=number,
+            parcels=(parcel,),
+            pack_seconds=90.0,
+            operator_badge="PK-1001",
+            occurred_at=at,
+        )
+        label = LabelPrinted(
+            order_number=number,
+            parcel_no=1,
+            tracking_number=f"DEMO{i + 1:08d}",
+            carrier="DEMO",
+            operator_badge="PK-1001",
+            occurred_at=at + timedelta(seconds=20),
+        )
+        for event in (packed, label):
+            result = event_service.apply_one(factory, principal, event.to_wire())
+            if result.status != event_service.Outcome.APPLIED:
+                raise RuntimeError(f"demo history: {event.TYPE} for {number} {result.status}: {result.reason}")
+    out: list[DemoReturn] = []
+    with unit_of_work(factory) as session:
+        for i, (number, items) in enumerate(picked[:returns]):
+            sku = sorted(items)[0]
+            tracking = f"RET{i + 1:09d}"
+            rma = return_service.create_rma(
+                session,
+                order_number=number,
+                lines=[return_service.NewRmaLine(sku=sku, quantity=1, reason="did not fit")],
+                return_tracking_number=tracking,
+            )
+            out.append(DemoReturn(rma.number or "", number, tracking, sku))
+    return out

@@ -8,6 +8,7 @@ set the simulated scale on its pseudo-terminal; the app reads it through the rea
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
@@ -24,7 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.bench.packing import PackState
+from app.bench.receiving import ReturnState
 from app.devices.sim.wedge_sim import WedgeScannerSimulator
+from app.domain.returns import Condition, Disposition
+from app.hub.demo import DEMO_OPERATORS, DemoReturn
+
+# (badge, PIN, role) of the demo's operators: the panel scans a badge on the sign-in screen.
+DEMO_BADGES = [(badge, pin, role) for _name, badge, pin, role in DEMO_OPERATORS]
 
 
 def type_like_a_scanner(code: str, target: QWidget, simulator: WedgeScannerSimulator | None = None) -> None:
@@ -42,43 +49,73 @@ def type_like_a_scanner(code: str, target: QWidget, simulator: WedgeScannerSimul
 
 
 class DemoPanel(QDockWidget):
-    area = Qt.DockWidgetArea.RightDockWidgetArea
+    """Docked on the right at a fixed width, so the bench window with it still fits 1366 x 768; it can
+    be pulled out as a window of its own. What it offers to scan follows the screen and the step."""
 
-    def __init__(self, window: Any, scale_sim: Any, printer_sim: Any) -> None:
-        super().__init__(window.tr("Demo: simulated scanner and scale"))
+    area = Qt.DockWidgetArea.RightDockWidgetArea
+    WIDTH_PX = 290
+
+    def __init__(self, window: Any, scale_sim: Any, printer_sim: Any, returns: Sequence[DemoReturn] = ()) -> None:
+        super().__init__(window.tr("Demo: scanner and scale"))
+        self.setObjectName("demo_panel")
         self.window_ = window
         self.scale_sim = scale_sim
         self.printer_sim = printer_sim
+        self.returns = list(returns)
         self.scanner = WedgeScannerSimulator()
+        self.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
         body = QWidget()
+        body.setObjectName("demo_body")
+        body.setFixedWidth(self.WIDTH_PX)
+        body.setStyleSheet("QWidget#demo_body, QWidget#demo_body * { font-size: 11pt; }")
         layout = QVBoxLayout(body)
-        layout.addWidget(QLabel(self.tr("Double-click a code to scan it:")))
+        layout.setContentsMargins(4, 4, 4, 4)
+        hint = QLabel(self.tr("Double-click a code to scan it:"))
+        layout.addWidget(hint)
         self.codes = QListWidget()
         self.codes.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.codes.setWordWrap(True)
+        self.codes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.codes.itemDoubleClicked.connect(self._scan_item)
         layout.addWidget(self.codes, 1)
-        for text, handler in [
-            (self.tr("Put the parcel on the scale"), self.right_weight),
-            (self.tr("Put a wrong weight (+300 g)"), self.wrong_weight),
-            (self.tr("Wobble the scale"), lambda: self.scale_sim.set_motion(True)),
-            (self.tr("Empty the scale"), lambda: self.scale_sim.set_weight(0)),
-            (self.tr("Printer: paper out / back"), self.toggle_paper),
+        self.buttons: dict[str, QPushButton] = {}
+        for word, text, handler in [
+            ("right", self.tr("Put the parcel on the scale"), self.right_weight),
+            ("wrong", self.tr("Put a wrong weight (+300 g)"), self.wrong_weight),
+            ("wobble", self.tr("Wobble the scale"), lambda: self.scale_sim.set_motion(True)),
+            ("empty", self.tr("Take the parcel off the scale"), lambda: self.scale_sim.set_weight(0)),
+            ("paper", self.tr("Printer: paper out / back"), self.toggle_paper),
         ]:
             b = QPushButton(text)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(handler)
             layout.addWidget(b)
+            self.buttons[word] = b
         self.printed = QLabel("")
+        self.printed.setWordWrap(True)
         layout.addWidget(self.printed)
         self.setWidget(body)
         self.timer = QTimer(self)
         self.timer.setInterval(700)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self._last: list[str] = []
+        self._last: list[tuple[str, str]] = []
+        self.refresh()
 
     def suggestions(self) -> list[tuple[str, str]]:
-        """(code, what it is) pairs that make sense now."""
+        """(code, what it is) pairs that make sense on the screen showing, at the step in hand."""
+        screen = self.window_.current()
+        if screen == "signin":
+            return [(badge, f"{role} badge, then type PIN {pin}") for badge, pin, role in DEMO_BADGES]
+        if screen == "returns":
+            return self._return_suggestions()
+        if screen == "pack":
+            return self._pack_suggestions()
+        return []
+
+    def _pack_suggestions(self) -> list[tuple[str, str]]:
         engine = self.window_.engine
         pack = engine.pack
         out: list[tuple[str, str]] = []
@@ -86,18 +123,22 @@ class DemoPanel(QDockWidget):
         if order is not None and pack.state == PackState.SCANNING:
             for sku, left in pack.outstanding().items():
                 p = engine.store.product(sku)
-                code = p.barcodes[0] if p and p.barcodes else sku
-                out.append((code, f"{p.name if p else sku} (still {left})"))
+                out.append((self._code(sku), f"{p.name if p else sku} (still {left})"))
             others = [o for o in engine.orders_to_pack() if o.number != order.number]
             for o in others[:1]:
                 for sku in o.lines:
                     if sku not in order.lines:
-                        p = engine.store.product(sku)
-                        out.append((p.barcodes[0] if p and p.barcodes else sku, "a WRONG item"))
+                        out.append((self._code(sku), "a WRONG item"))
                         break
+            out.append(("CMD:CLOSE_PARCEL", "command card: close this parcel"))
             out.append(("CMD:SHORT_PICK", "command card: short pick"))
-        elif pack.state == PackState.WEIGHT_MISMATCH:
-            out.append(("SV-1001", "supervisor badge: accept the weight"))
+        elif pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            parcel = pack.current
+            if pack.state == PackState.WEIGHT_MISMATCH:
+                out.append(("SV-1001", "supervisor badge: accept the weight"))
+            what = "no carton fits: scan the one you use" if parcel and parcel.carton_code is None else "another carton"
+            for carton in engine.store.cartons():
+                out.append((carton.code, f"carton {carton.name}: {what}"))
         elif pack.state == PackState.SLIP:
             out.append(("CMD:SLIP_DONE", "command card: packing slip done"))
         for o in engine.orders_to_pack()[:8]:
@@ -105,13 +146,38 @@ class DemoPanel(QDockWidget):
         out.append(("9999999999994", "an unknown product code"))
         return out
 
+    def _return_suggestions(self) -> list[tuple[str, str]]:
+        session = self.window_.engine.returns
+        state = session.state
+        if state == ReturnState.SCANNING:
+            out = [(self._code(sku), f"returned item {sku} (still {n})") for sku, n in session.outstanding().items()]
+            return [*out, ("CMD:DONE", "command card: finish the return")]
+        if state == ReturnState.GRADING:
+            return [(f"CMD:{c.value.upper()}", f"grade: {c.value}") for c in Condition]
+        if state == ReturnState.DISPOSING:
+            return [(f"CMD:{d.value.upper()}", f"goes to: {d.value.replace('_', ' ')}") for d in Disposition]
+        if state == ReturnState.CHOOSING:
+            return [(r.number, f"RMA for order {r.order_number}") for r in session.candidates]
+        out = []
+        for r in self.returns:
+            out += [
+                (r.rma_number, f"return of order {r.order_number} by RMA number"),
+                (r.return_tracking_number, f"the same return by its return label ({r.rma_number})"),
+                (r.order_number, f"the same return by order number ({r.rma_number})"),
+            ]
+        return out
+
+    def _code(self, sku: str) -> str:
+        p = self.window_.engine.store.product(sku)
+        return p.barcodes[0] if p and p.barcodes else sku
+
     def refresh(self) -> None:
-        rows = [f"{code}    {what}" for code, what in self.suggestions()]
+        rows = self.suggestions()
         if rows != self._last:
             self._last = rows
             self.codes.clear()
-            for code, what in self.suggestions():
-                item = QListWidgetItem(f"{code}    — {what}")
+            for code, what in rows:
+                item = QListWidgetItem(f"{code}\n   {what}")
                 item.setData(Qt.ItemDataRole.UserRole, code)
                 self.codes.addItem(item)
         self.printed.setText(

@@ -1,16 +1,15 @@
 """Starting the bench app: ``packbench`` (the configured bench, or first-run setup) and ``packbench demo``.
 
-The demo runs a hub inside the process on a temporary SQLite file with the demo catalog and orders,
-a simulated scale on a pseudo-terminal and a simulated Zebra printer on TCP, and opens the bench
-already enrolled, with a demo panel that "scans" codes through the keyboard-wedge path and puts
-parcels on the simulated scale.
+The demo (``app.ui.demo``) runs a hub inside the process on a temporary SQLite file with the demo
+catalog and orders, a simulated scale on a pseudo-terminal and a simulated Zebra printer on TCP, and
+opens the bench already enrolled, with a demo panel that "scans" codes through the keyboard-wedge
+path and puts parcels on the simulated scale.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -125,61 +124,10 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """The bench with an embedded hub and simulated devices, signed-in packer ready to pack."""
-    from app.bench.embedded_hub import EmbeddedHub
-    from app.bench.engine import BenchEngine
-    from app.bench.labels import LocalFallbackLabels
-    from app.bench.settings import BenchSettings
-    from app.devices.printers.tcp import TcpLabelPrinter
-    from app.devices.scales.base import open_scale
-    from app.devices.sim.scale_sim import ScaleSimulator
-    from app.devices.sim.zebra_sim import ZebraSimulator
-    from app.ui import theme
-    from app.ui.demo_panel import DemoPanel
-    from app.ui.main_window import BenchWindow
+    """The bench with an embedded hub and simulated devices (see ``app.ui.demo``)."""
+    from app.ui.demo import run_demo as run
 
-    app = _qt_app()
-    theme.apply(app)
-    with tempfile.TemporaryDirectory(prefix="packbench-demo-") as tmp:
-        folder = Path(tmp)
-        with (
-            EmbeddedHub(folder, orders=max(60, getattr(args, "orders", 60))) as hub,
-            ScaleSimulator("sics") as scale_sim,
-            ZebraSimulator() as printer_sim,
-        ):
-            settings = BenchSettings(
-                hub_url=hub.url, scale_port=scale_sim.port, scale_protocol="sics", label_printer=printer_sim.uri
-            )
-            settings_path = folder / "bench" / "settings.json"
-            settings.save(settings_path)
-            printer = TcpLabelPrinter(printer_sim.host, printer_sim.port)
-            engine = BenchEngine(folder / "bench", hub_url=hub.url, printer=printer, sync_interval_s=1.0)
-            engine.enrol(hub.enrolment_code)
-            if not hub_has_labels(engine):
-                engine.labels = LocalFallbackLabels(engine.station_name or "BENCH")
-            engine.start()
-            engine.lease()
-            scale = open_scale(scale_sim.port, "sics")
-            hooks = device_hooks(BenchSettings(label_printer=printer_sim.uri))
-            hooks.pop("printer", None)
-            hooks.pop("slip_printer", None)
-            window = BenchWindow(
-                engine,
-                settings,
-                save_settings=lambda s: s.save(settings_path),
-                scale_read=scale.read,
-                **hooks,
-            )
-            panel = DemoPanel(window, scale_sim, printer_sim)
-            window.addDockWidget(panel.area, panel)
-            window.show()
-            code: int = app.exec()
-            window.shutdown()
-            engine.close()
-            close = getattr(scale, "close", None)
-            if close:
-                close()
-    return code
+    return run(args)
 
 
 def hub_has_labels(engine: Any) -> bool:

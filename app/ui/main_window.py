@@ -188,16 +188,24 @@ class BenchWindow(QMainWindow):
         first = next((s for s in ("pack", "returns", "dashboard") if s in op.screens), "settings")
         self.show_screen(first)
 
-    def sign_out(self) -> None:
+    def sign_out(self, reason: str = "") -> None:
+        """Sign the operator out (F12); ``reason`` is shown on the sign-in screen (an idle sign-out says so)."""
         self.engine.sign_out()
         self.operator = None
         self.status.set_operator("")
         self.show_screen("signin")
+        if reason:
+            self.signin.notice(reason)
 
     def _check_idle(self) -> None:
-        limit = self.settings.idle_sign_out_minutes * 60
-        if self.operator is not None and time.monotonic() - self.last_input > limit:
-            self.sign_out()
+        minutes = self.settings.idle_sign_out_minutes
+        if self.operator is not None and time.monotonic() - self.last_input > minutes * 60:
+            name = self.operator.name
+            self.sign_out(
+                self.tr("%1 was signed out after %2 minutes without input; the order in hand is kept.")
+                .replace("%1", name)
+                .replace("%2", str(minutes))
+            )
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):

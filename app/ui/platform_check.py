@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes.util
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 # Libraries Qt 6's xcb plugin needs that fresh Linux desktops often lack, with Debian/Ubuntu packages.
 XCB_LIBRARIES = {
@@ -46,7 +46,35 @@ def advice(missing: list[str]) -> str:
     )
 
 
-def check_or_explain(environ: Mapping[str, str] | None = None) -> str | None:
+def x_display_answers(display: str) -> bool:
+    """True when an X server answers at ``display`` (asked through libxcb, which Qt's xcb plugin uses)."""
+    name = ctypes.util.find_library("xcb")
+    if not name:
+        return True  # cannot ask: let Qt try (the missing libraries are reported first anyway)
+    xcb = ctypes.CDLL(name)
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    conn = xcb.xcb_connect(display.encode(), None)
+    try:
+        return bool(conn) and xcb.xcb_connection_has_error(conn) == 0
+    finally:
+        if conn:
+            xcb.xcb_disconnect(conn)
+
+
+def stale_display_advice(display: str) -> str:
+    return (
+        f"packbench cannot open its window: no X server answers on DISPLAY={display} (left over from another "
+        "session?). Start packbench from the desktop session, set DISPLAY to the running X server, or run "
+        "without a screen: packbench demo --headless"
+    )
+
+
+def check_or_explain(
+    environ: Mapping[str, str] | None = None, display_answers: Callable[[str], bool] = x_display_answers
+) -> str | None:
     """None when Qt can be started; otherwise the message to print."""
     env = os.environ if environ is None else environ
     if sys.platform.startswith("linux") and not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
@@ -59,4 +87,7 @@ def check_or_explain(environ: Mapping[str, str] | None = None) -> str | None:
         missing = missing_xcb_packages()
         if missing:
             return advice(missing)
+        display = env.get("DISPLAY", "")
+        if display and not display_answers(display):
+            return stale_display_advice(display)
     return None

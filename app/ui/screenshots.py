@@ -1,7 +1,8 @@
 """Screenshots of every screen from the real app, offscreen: ``python -m app.ui.screenshots docs/screenshots``.
 
-The app runs over an embedded hub with the demo data, the simulated scale and printer; the script
-scans, weighs and signs in as people would, and saves a PNG of the window at each step.
+The demo bench runs (embedded hub with the demo data, simulated scale and printer, the demo panel
+docked) at 1366 x 768; the script scans, weighs and signs in as people would, saves a PNG of the
+window at each step, and exits non-zero when any text on a screen is cut off (``layout_check``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
+
+from app.ui.layout_check import Clipped, clipped_texts
 
 
 def _wait(app: Any, cond: Callable[[], bool], timeout_s: float = 20.0) -> None:
@@ -37,134 +40,123 @@ def _type(app: Any, widget: QWidget, text: str) -> None:
     app.processEvents()
 
 
-def main(out: Path) -> int:
+def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
+    """Drive the demo bench (demo panel docked, window 1366 x 768) through every screen, save a PNG of
+    each step in ``out`` and answer the clipped texts found on each (an empty list when all fit)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.bench.embedded_hub import EmbeddedHub
-    from app.bench.engine import BenchEngine
-    from app.bench.labels import LocalFallbackLabels
-    from app.bench.settings import BenchSettings
     from app.bench.shift import ShiftConfig, run_shift
-    from app.devices.printers.tcp import TcpLabelPrinter
-    from app.devices.scales.base import open_scale
-    from app.devices.sim.scale_sim import ScaleSimulator
-    from app.devices.sim.zebra_sim import ZebraSimulator
     from app.ui import theme
-    from app.ui.main import hub_has_labels
-    from app.ui.main_window import BenchWindow
+    from app.ui.demo import demo_bench
     from app.ui.sounds import SoundBoard
 
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     theme.apply(app)
-    with tempfile.TemporaryDirectory() as tmp, ScaleSimulator("sics") as scale_sim, ZebraSimulator() as zebra:
-        folder = Path(tmp)
-        (folder / "hub").mkdir()
-        with EmbeddedHub(folder / "hub", orders=60) as hub:
-            engine = BenchEngine(
-                folder / "bench", hub_url=hub.url, printer=TcpLabelPrinter(zebra.host, zebra.port), sync_interval_s=0.5
-            )
-            engine.enrol(hub.enrolment_code)
-            if not hub_has_labels(engine):
-                engine.labels = LocalFallbackLabels(engine.station_name or "BENCH")
-            engine.start()
-            engine.lease(8)
-            engine.sign_in("SV-1001", "3333")
-            engine.sign_out()
-            scale = open_scale(scale_sim.port, "sics")
-            window = BenchWindow(
-                engine,
-                BenchSettings(hub_url=hub.url, scale_port=scale_sim.port, label_printer=zebra.uri),
-                save_settings=lambda s: None,
-                test_scale=lambda s: "",
-                test_printer=lambda s: "",
-                scale_read=scale.read,
-                printer_probe=lambda: ("ready", True),
-                sounds=SoundBoard(enabled=False),
-            )
-            window.show()
+    found: dict[str, list[Clipped]] = {}
+    with (
+        tempfile.TemporaryDirectory(prefix="packbench-shots-") as tmp,
+        demo_bench(Path(tmp), orders=60, sounds=SoundBoard(enabled=False)) as demo,
+    ):
+        engine, window, scale_sim, hub = demo.engine, demo.window, demo.scale_sim, demo.hub
+        engine.sign_in("SV-1001", "3333")  # the bench learns the supervisor's badge (weight override)
+        engine.sign_out()
+        window.resize(1366, 768)
+        window.show()
 
-            def shot(name: str) -> None:
-                window.grab().save(str(out / f"{name}.png"))
+        def shot(name: str) -> None:
+            demo.panel.refresh()
+            for _ in range(5):
+                app.processEvents()
+                time.sleep(0.02)
+            found[name] = clipped_texts(window)
+            window.grab().save(str(out / f"{name}.png"))
 
-            window.signin.badge.setText("PK-1001")
-            shot("01-sign-in")
-            window.signin.pin.setText("1111")
-            window.signin.submit()
-            _wait(app, lambda: window.current() == "pack")
-            pack = window.pack
-            order = next(o for o in engine.orders_to_pack() if sum(o.lines.values()) >= 2)
+        _type(app, window.signin.badge, "PK-1001")
+        _wait(app, lambda: window.signin.badge.text() == "PK-1001")
+        shot("01-sign-in")
+        window.signin.pin.setText("1111")
+        window.signin.submit()
+        _wait(app, lambda: window.current() == "pack")
+        pack = window.pack
+        order = next(o for o in engine.orders_to_pack() if sum(o.lines.values()) >= 2)
 
-            def scan(code: str) -> None:
-                n = len(pack.history)
-                _type(app, pack, code)
-                _wait(app, lambda: len(pack.history) > n)
+        def scan(screen: Any, code: str) -> None:
+            n = len(screen.history)
+            _type(app, screen, code)
+            _wait(app, lambda: len(screen.history) > n)
 
-            scan(order.number)
-            codes = []
-            for sku, q in order.lines.items():
-                p = engine.store.product(sku)
-                codes += [(p.barcodes[0] if p and p.barcodes else sku)] * q
-            scan(codes[0])
-            shot("02-pack-right-item")
-            wrong = next(s for o in engine.orders_to_pack() for s in o.lines if s not in order.lines)
-            wp = engine.store.product(wrong)
-            scan(wp.barcodes[0] if wp and wp.barcodes else wrong)
-            shot("03-pack-wrong-item")
-            for c in codes[1:]:
-                scan(c)
-            parcel = engine.pack.current
-            assert parcel is not None
-            scale_sim.set_weight(engine.pack.expected_weight_g(parcel) + 450)
-            _wait(app, lambda: bool(pack.history) and pack.history[-1].kind.value == "weight_mismatch")
-            shot("04-pack-weight-mismatch")
-            scan("SV-1001")
-            _wait(app, lambda: engine.pack.state.value in ("slip", "done"))
-            _wait(app, lambda: not pack.preview.pixmap().isNull())
-            shot("05-pack-label-printed")
-            window.sign_out()
-            code = engine.client.sign_in("AD-1001", "4444")["token"]
-            admin = engine.client  # the bench's hub client, with the admin's token per call
-            robot_code = admin.call(
-                "POST",
-                "/admin/enrolment-codes",
-                token=code,
-                json={"station_name": "BENCH-2", "location": "WH-LDS"},
-            )["code"]
-            run_shift(ShiftConfig(hub_url=hub.url, data_dir=folder / "robot", enrol_code=robot_code, orders=12))
-            window.signin.badge.setText("SV-1001")
-            window.signin.pin.setText("3333")
-            window.signin.submit()
-            _wait(app, lambda: window.current() == "pack")
-            window.show_screen("dashboard")
-            _wait(app, lambda: bool(window.dashboard.report))
-            shot("06-dashboard")
-            window.show_screen("returns")
-            shipped = admin.call("GET", "/orders", token=code, params={"status": "shipped"})["orders"][0]
-            rma = admin.call(
-                "POST",
-                "/returns",
-                token=code,
-                json={"order_number": shipped["number"], "lines": [{"sku": shipped["lines"][0]["sku"], "quantity": 1}]},
-            )
-            ret = window.returns
-            n = len(ret.history)
-            _type(app, ret, rma["number"])
-            _wait(app, lambda: len(ret.history) > n)
-            rp = engine.store.product(shipped["lines"][0]["sku"])
-            n = len(ret.history)
-            _type(app, ret, rp.barcodes[0] if rp and rp.barcodes else shipped["lines"][0]["sku"])
-            _wait(app, lambda: len(ret.history) > n)
-            shot("07-returns-grading")
-            window.show_screen("settings")
-            shot("08-settings")
-            window.shutdown()
-            engine.close()
-            close = getattr(scale, "close", None)
-            if close:
-                close()
-    print(f"screenshots in {out}")
-    return 0
+        scan(pack, order.number)
+        codes = []
+        for sku, q in order.lines.items():
+            p = engine.store.product(sku)
+            codes += [(p.barcodes[0] if p and p.barcodes else sku)] * q
+        scan(pack, codes[0])
+        shot("02-pack-right-item")
+        wrong = next(s for o in engine.orders_to_pack() for s in o.lines if s not in order.lines)
+        wp = engine.store.product(wrong)
+        scan(pack, wp.barcodes[0] if wp and wp.barcodes else wrong)
+        shot("03-pack-wrong-item")
+        for c in codes[1:]:
+            scan(pack, c)
+        parcel = engine.pack.current
+        assert parcel is not None
+        scale_sim.set_weight(engine.pack.expected_weight_g(parcel) + 450)
+        _wait(app, lambda: bool(pack.history) and pack.history[-1].kind.value == "weight_mismatch")
+        shot("04-pack-weight-mismatch")
+        scan(pack, "SV-1001")
+        _wait(app, lambda: engine.pack.state.value in ("slip", "done"))
+        _wait(app, lambda: not pack.preview.pixmap().isNull())
+        shot("05-pack-label-printed")
+        scan(pack, "CMD:SLIP_DONE")
+        nxt = engine.orders_to_pack()[0]
+        scan(pack, nxt.number)
+        for sku, q in nxt.lines.items():
+            p = engine.store.product(sku)
+            for _ in range(q):
+                scan(pack, p.barcodes[0] if p and p.barcodes else sku)
+        _wait(app, lambda: "Take the last parcel off" in pack.banner.text())
+        shot("06-pack-take-the-last-parcel-off")
+        scale_sim.set_weight(0)
+        window.sign_out()
+        token = engine.client.sign_in("AD-1001", "4444")["token"]
+        robot_code = engine.client.call(
+            "POST", "/admin/enrolment-codes", token=token, json={"station_name": "BENCH-2", "location": "WH-LDS"}
+        )["code"]
+        run_shift(ShiftConfig(hub_url=hub.url, data_dir=Path(tmp) / "robot", enrol_code=robot_code, orders=12))
+        window.signin.badge.setText("SV-1001")
+        window.signin.pin.setText("3333")
+        window.signin.submit()
+        _wait(app, lambda: window.current() == "pack")
+        window.show_screen("dashboard")
+        _wait(app, lambda: bool(window.dashboard.report))
+        shot("07-dashboard")
+        window.show_screen("returns")
+        shot("08-returns-waiting")
+        ret = window.returns
+        demo_return = hub.returns[0]
+        scan(ret, demo_return.return_tracking_number)
+        rp = engine.store.product(demo_return.sku)
+        scan(ret, rp.barcodes[0] if rp and rp.barcodes else demo_return.sku)
+        shot("09-returns-grading")
+        window.sign_out()
+        window.signin.badge.setText("AD-1001")
+        window.signin.pin.setText("4444")
+        window.signin.submit()
+        _wait(app, lambda: window.operator is not None)
+        window.show_screen("settings")
+        shot("10-settings")
+    return found
+
+
+def main(out: Path) -> int:
+    found = take_screenshots(out)
+    bad = {name: items for name, items in found.items() if items}
+    for name, items in bad.items():
+        for item in items:
+            print(f"{name}: clipped: {item}", file=sys.stderr)
+    print(f"screenshots in {out}" + (f"; clipped text on {len(bad)} screen(s)" if bad else ""))
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -31,9 +31,27 @@ def _check(results: list[dict[str, Any]], name: str, fn: Callable[[], str]) -> N
     results.append({"check": name, "ok": ok, "detail": detail, "seconds": round(time.monotonic() - started, 3)})
 
 
+# What Qt's offscreen platform says about every window it cannot size for a window manager: harmless
+# here (there is no window manager), and not something a person checking an install should read.
+OFFSCREEN_NOISE = ("This plugin does not support propagateSizeHints()",)
+
+
+def _quiet_offscreen_noise() -> None:
+    """Keep Qt's own messages on stderr, except the offscreen plugin's known harmless one."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    def handler(_kind: QtMsgType, _context: object, message: str) -> None:
+        if not any(noise in message for noise in OFFSCREEN_NOISE):
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def run_self_test() -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
+
+    _quiet_offscreen_noise()
 
     from app.bench.embedded_hub import EmbeddedHub
     from app.bench.engine import BenchEngine

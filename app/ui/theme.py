@@ -22,6 +22,7 @@ def stylesheet(scale: float = 1.0) -> str:
     base = round(15 * scale)
     big = round(22 * scale)
     huge = round(34 * scale)
+    small = round(11 * scale)  # tables read up close (the queue, graded returns), not from a step away
     return f"""
     QWidget {{ font-size: {base}pt; color: #111; background: #f4f6f8; }}
     QLabel#title {{ font-size: {big}pt; font-weight: 700; }}
@@ -36,6 +37,7 @@ def stylesheet(scale: float = 1.0) -> str:
     QLineEdit:focus {{ border-color: #0b5cad; }}
     QTableView {{ background: #fff; gridline-color: #cfd8dc; selection-background-color: #0b5cad; }}
     QHeaderView::section {{ background: #37474f; color: #fff; padding: 4px; font-weight: 700; }}
+    QTableView#compact, QTableView#compact::item {{ font-size: {small}pt; }}
     """
 
 

@@ -26,24 +26,90 @@ REPORT: dict[str, Any] = {
     "returns_by_disposition": {"restock": 1},
     "units_restocked": 1,
     "queue": [{"location": "WH1", "depth": 12, "oldest_age_seconds": 5400}],
+    "units_by_station": {"BENCH-1": {"2026-11-23T09:00Z": 5}, "BENCH-2": {"2026-11-23T10:00Z": 9}},
+    "units_by_operator": {"Pat (PK-1)": {"2026-11-23T09:00Z": 5, "2026-11-23T10:00Z": 9}},
+    "exceptions_per_hour": {
+        "weight_mismatch": {"2026-11-23T09:00Z": 2},
+        "wrong_item": {"2026-11-23T09:00Z": 1, "2026-11-23T10:00Z": 4},
+    },
+    "exception_list": [
+        {
+            "at": "2026-11-23T10:20:00+00:00",
+            "hour": "2026-11-23T10:00Z",
+            "kind": "wrong_item",
+            "order_number": "PB0000009",
+            "sku": "MUG-1",
+            "quantity": 1,
+            "station": "BENCH-2",
+        },
+        {
+            "at": "2026-11-23T09:40:00+00:00",
+            "hour": "2026-11-23T09:00Z",
+            "kind": "weight_mismatch",
+            "order_number": "PB0000004",
+            "sku": None,
+            "quantity": 0,
+            "station": "BENCH-1",
+        },
+        {
+            "at": "2026-11-23T09:10:00+00:00",
+            "hour": "2026-11-23T09:00Z",
+            "kind": "wrong_item",
+            "order_number": "PB0000002",
+            "sku": "SOCK-1",
+            "quantity": 1,
+            "station": "BENCH-1",
+        },
+    ],
+    "queue_age_profile": {"WH1": {"0-1 h": 10, "1-2 h": 2}},
 }
 
 
-def test_dashboard_shows_throughput_per_bench_and_packer_and_exports_csv(qtbot: QtBot, tmp_path: Path) -> None:
-    screen = DashboardScreen(lambda: REPORT, TaskRunner(synchronous=True))
+def test_dashboard_draws_lines_per_bench_and_packer_against_the_target_and_exports(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    screen = DashboardScreen(lambda: REPORT, TaskRunner(synchronous=True), target_per_hour=5)
     qtbot.addWidget(screen)
     screen.show()
     assert "Packed: 7" in screen.summary.text() and "Weight mismatches: 2" in screen.summary.text()
-    assert screen.chart.data() == [("09:00", 3), ("10:00", 4)]
-    benches = {screen.stations.item(r, 0).text(): screen.stations.item(r, 1).text() for r in range(2)}
-    assert benches == {"BENCH-1": "3", "BENCH-2": "4"}
-    assert screen.packers.item(0, 1).text() == "7"
-    assert (screen.queue.item(0, 1).text(), screen.queue.item(0, 2).text()) == ("12", "90")
+    assert "Waiting: 12 (oldest 90 min)" in screen.summary.text()
+    chart = screen.throughput
+    assert chart.lines == {
+        "BENCH-1": [("2026-11-23T09:00Z", 3), ("2026-11-23T10:00Z", 0)],
+        "BENCH-2": [("2026-11-23T09:00Z", 0), ("2026-11-23T10:00Z", 4)],
+    }
+    names = [s.name() for s in chart.chart().series()]
+    assert names == ["BENCH-1", "BENCH-2", "target 5/h"]
+    screen.view.setCurrentIndex(1)  # per packer
+    assert chart.lines == {"Pat (PK-1)": [("2026-11-23T09:00Z", 3), ("2026-11-23T10:00Z", 4)]}
+    screen.view.setCurrentIndex(2)  # units per bench
+    assert chart.lines["BENCH-2"] == [("2026-11-23T09:00Z", 0), ("2026-11-23T10:00Z", 9)]
+    screen.target.setValue(8)
+    assert chart.target == 8 and "target 8/h" in [s.name() for s in chart.chart().series()]
+    assert screen.queue_chart.sets == {"WH1": [10, 2]} and screen.queue_chart.categories == ["0-1 h", "1-2 h"]
     out = screen.export_csv(str(tmp_path / "shift.csv"))
     assert out is not None
     rows = list(csv.reader(out.open()))
     assert ["by_station", "BENCH-2", "2026-11-23T10:00Z", "4"] in rows
+    assert ["units_by_station", "BENCH-2", "2026-11-23T10:00Z", "9"] in rows
     assert ["exceptions_by_kind", "wrong_item", "", "5"] in rows
+    assert ["target_per_hour", "", "", "8"] in rows
+    pdf = screen.export_pdf(str(tmp_path / "shift.pdf"))
+    assert pdf is not None and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_click_on_an_exception_bar_lists_the_orders_of_that_kind_and_hour(qtbot: QtBot) -> None:
+    screen = DashboardScreen(lambda: REPORT, TaskRunner(synchronous=True))
+    qtbot.addWidget(screen)
+    screen.show()
+    assert screen.exceptions_chart.sets == {"weight mismatch": [2, 0], "wrong item": [1, 4]}
+    assert screen.drill.rowCount() == 3  # every listed exception until a bar is clicked
+    with qtbot.waitSignal(screen.exceptions_chart.bar_clicked):
+        screen.exceptions_chart._clicked("wrong item", 1)  # what a click on the 10:00 "wrong item" bar sends
+    assert [r[2] for r in screen.drill.rows] == ["PB0000009"]
+    assert "wrong item at 10:00: 1 order(s)" in screen.drill_title.text()
+    screen.drill_down("", "")
+    assert screen.drill.rowCount() == 3
 
 
 def test_dashboard_says_when_the_report_cannot_be_loaded(qtbot: QtBot) -> None:
@@ -149,6 +215,28 @@ def test_missing_xcb_libraries_are_named_with_their_packages() -> None:
 )
 def test_xcb_is_expected_only_on_an_x11_session(env: dict[str, str], xcb: bool) -> None:
     assert wants_xcb(env) is xcb
+
+
+def test_a_stale_display_is_named_instead_of_qts_xcb_abort(monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ui import platform_check
+
+    monkeypatch.setattr(platform_check, "missing_xcb_packages", lambda: [])
+    monkeypatch.setattr(platform_check.sys, "platform", "linux")
+    env = {"DISPLAY": ":87"}
+    text = check_or_explain(env, display_answers=lambda d: False)
+    assert text is not None and "no X server answers on DISPLAY=:87" in text and "--headless" in text
+    assert check_or_explain(env, display_answers=lambda d: True) is None
+
+
+def test_libxcb_is_asked_for_a_display_no_server_runs_on() -> None:
+    import ctypes.util
+
+    from app.ui.platform_check import x_display_answers
+
+    if ctypes.util.find_library("xcb") is None:
+        pytest.skip("libxcb is not installed here")
+
+    assert x_display_answers(":87") is False  # nothing listens on display 87 here: the real libxcb says so
 
 
 def test_no_display_at_all_is_explained() -> None:

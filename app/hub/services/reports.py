@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.hub import models as m
-from app.hub.services import queue
+from app.hub.services import queue, shift_detail
 from app.hub.services.clock import now
 
 
@@ -28,6 +28,11 @@ class ShiftReport:
     units_restocked: int = 0
     queue: list[dict[str, object]] = field(default_factory=list)
     events_applied: int = 0
+    units_by_station: dict[str, dict[str, int]] = field(default_factory=dict)
+    units_by_operator: dict[str, dict[str, int]] = field(default_factory=dict)
+    exceptions_per_hour: dict[str, dict[str, int]] = field(default_factory=dict)
+    exception_list: list[dict[str, object]] = field(default_factory=list)
+    queue_age_profile: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def _hour(t: datetime) -> str:
@@ -99,4 +104,8 @@ def shift_report(session: Session, since: datetime | None = None, until: datetim
         )
         or 0
     )
+    units = shift_detail.units_per_hour(session, since, until)
+    rep.units_by_station, rep.units_by_operator = units["by_station"], units["by_operator"]
+    rep.exceptions_per_hour, rep.exception_list = shift_detail.exceptions(session, since, until)
+    rep.queue_age_profile = shift_detail.queue_age_profile(session)
     return rep

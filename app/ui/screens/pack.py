@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -32,7 +31,7 @@ from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
-from app.ui.widgets.tables import RowsModel
+from app.ui.widgets.tables import RowsModel, compact, fit_columns
 from app.ui.workers import TaskRunner
 
 STATE_TEXT = {
@@ -45,6 +44,11 @@ STATE_TEXT = {
     PackState.DONE: "Done: scan the next order",
     PackState.HELD: "Order put aside: scan the next order",
 }
+
+
+def _priority_colour(row: Sequence[Any]) -> str | None:
+    """Priority orders stand out in the queue (amber): the row's last value is the priority."""
+    return "#ffe0b2" if row[-1] else None
 
 
 def _line_colour(row: Sequence[Any]) -> str | None:
@@ -67,11 +71,11 @@ class _ButtonRows(QGridLayout):
 
 
 def _short_time(iso: str | None) -> str:
-    """``2026-11-23T14:00:00+00:00`` → ``23 Nov 14:00`` (UTC)."""
+    """``2026-11-23T14:00:00+00:00`` → ``Mon 14:00`` (UTC; orders ship within the week)."""
     if not iso:
         return ""
     try:
-        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%d %b %H:%M")
+        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%a %H:%M")
     except ValueError:
         return iso
 
@@ -118,38 +122,43 @@ class PackScreen(ScanScreen):
         self.title.setObjectName("title")
         self.state_label = QLabel()
         self.state_label.setObjectName("hint")
+        self.state_label.setWordWrap(True)
         self.lines = RowsModel(
-            [self.tr("Product"), self.tr("SKU"), self.tr("Expected"), self.tr("Scanned")], colour=_line_colour
+            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned")], colour=_line_colour
         )
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
         self.lines_view.verticalHeader().setVisible(False)
-        self.lines_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(self.lines_view, stretch=0)  # the SKU is what a packer checks: never cut
         self.lines_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue = RowsModel(
             [
                 self.tr("Order"),
-                self.tr("Priority"),
                 self.tr("Ship by"),
                 self.tr("Age"),
-                self.tr("Channel"),
                 self.tr("Units"),
-                self.tr("Service"),
-            ]
+                self.tr("Speed"),
+            ],
+            colour=_priority_colour,
         )
         self.queue_view = QTableView()
+        compact(self.queue_view)  # read up close, not from a step away
         self.queue_view.setModel(self.queue)
         self.queue_view.verticalHeader().setVisible(False)
-        self.queue_view.horizontalHeader().setStretchLastSection(True)
-        # The queue is one bench's lease (at most 100 rows): fitting the order column to its text is cheap.
-        self.queue_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # The queue is one bench's lease (at most 100 rows): fitting every column to its text is cheap.
+        fit_columns(self.queue_view, stretch=None)
+        # Fitted columns and a stretched last one may overrun the view by a pixel: no sideways scrolling.
+        self.queue_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.queue_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.queue_view.setSortingEnabled(True)
+        # Shown in the lease's own order (priority, then ship-by); no sort arrows: they cost each header
+        # the room of an arrow, and the queue must fit beside the demo panel.
 
         self.weight = QLabel("—")
         self.weight.setObjectName("weight")
         self.expected = QLabel("")
+        self.expected.setWordWrap(True)  # long texts wrap rather than push the queue off the screen
         self.carton = QLabel("")
+        self.carton.setWordWrap(True)
         self.preview = QLabel()
         self.preview.setMinimumSize(120, 140)
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -197,18 +206,19 @@ class PackScreen(ScanScreen):
         QVBoxLayout(queue_box).addWidget(self.queue_view)
 
         grid = QGridLayout(self)
-        grid.addWidget(self.banner, 0, 0, 1, 3)
+        # Two columns that fit beside the demo panel at 1366 x 768: the order in hand and its weight on
+        # the left, the queue and the label on the right.
+        grid.addWidget(self.banner, 0, 0, 1, 2)
         grid.addWidget(self.title, 1, 0, 1, 2)
-        grid.addWidget(self.state_label, 2, 0, 1, 2)
-        grid.addWidget(self.lines_view, 3, 0, 1, 2)
+        grid.addWidget(self.state_label, 2, 0)
+        grid.addWidget(self.lines_view, 3, 0)
+        grid.addWidget(queue_box, 2, 1, 2, 1)
         grid.addWidget(weigh_box, 4, 0)
         grid.addWidget(label_box, 4, 1)
-        grid.addWidget(queue_box, 1, 2, 4, 1)
-        grid.addLayout(buttons, 5, 0, 1, 3)
-        grid.addWidget(self.key_in, 6, 0, 1, 3)
-        grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 2)
-        grid.setColumnStretch(2, 2)
+        grid.addLayout(buttons, 5, 0, 1, 2)
+        grid.addWidget(self.key_in, 6, 0, 1, 2)
+        grid.setColumnStretch(0, 11)
+        grid.setColumnStretch(1, 9)
         grid.setRowStretch(3, 3)
         grid.setRowStretch(4, 1)
 
@@ -284,7 +294,16 @@ class PackScreen(ScanScreen):
             self.show_feedback(fb)
 
     def get_orders(self) -> None:
-        self.runner.run(lambda: self.engine.lease(), lambda _n: self.refresh_queue(), self._failed)
+        """F10: lease more orders now; the banner says how many came (or why none did)."""
+        self.banner.show_text(self.tr("Asking the hub for orders…"), "info")
+        self.runner.run(lambda: self.engine.lease(), self._got_orders, self._failed)
+
+    def _got_orders(self, new: int) -> None:
+        self.refresh_queue()
+        if new:
+            self.banner.show_text(self.tr("%n new order(s) from the hub", "", new), "complete")
+        else:
+            self.banner.show_text(self.tr("No new orders: the queue at this location is empty"), "info")
 
     # ---------------------------------------------------------------- output
     def refresh(self) -> None:
@@ -352,12 +371,11 @@ class PackScreen(ScanScreen):
             rows.append(
                 [
                     o.number,
-                    o.priority,
                     _short_time(o.ship_by),
                     _age(o.created_at, now),
-                    o.channel,
                     sum(o.lines.values()),
                     o.service_level,
+                    o.priority,  # not shown: tints the row
                 ]
             )
         self.queue.set_rows(rows)

@@ -16,7 +16,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -31,7 +30,7 @@ from app.domain import limits
 from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
-from app.ui.widgets.tables import RowsModel
+from app.ui.widgets.tables import RowsModel, compact, fit_columns
 from app.ui.workers import TaskRunner
 
 CONDITION_KEYS = {Condition.NEW: "F5", Condition.OPENED: "F6", Condition.DAMAGED: "F7", Condition.DEFECTIVE: "F8"}
@@ -56,19 +55,21 @@ class ReturnsScreen(ScanScreen):
         self.title.setObjectName("title")
         self.step_hint = QLabel("")
         self.step_hint.setObjectName("hint")
+        self.step_hint.setWordWrap(True)
         self.lines = RowsModel(
-            [self.tr("Product"), self.tr("SKU"), self.tr("Expected"), self.tr("Received")], colour=_colour
+            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Received")], colour=_colour
         )
         view = QTableView()
         view.setModel(self.lines)
         view.verticalHeader().setVisible(False)
-        view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        fit_columns(view, stretch=0)
         view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.graded = RowsModel([self.tr("SKU"), self.tr("Condition"), self.tr("Goes to"), self.tr("Bin")])
         graded_view = QTableView()
+        compact(graded_view)
         graded_view.setModel(self.graded)
         graded_view.verticalHeader().setVisible(False)
-        graded_view.horizontalHeader().setStretchLastSection(True)
+        fit_columns(graded_view, stretch=None)
         graded_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -89,13 +90,13 @@ class ReturnsScreen(ScanScreen):
             QShortcut(QKeySequence(key), self, lambda c=cond: self.grade(c))
             grades.addWidget(b)
             self.condition_buttons[cond] = b
-        places = QHBoxLayout()
-        for disp, key in DISPOSITION_KEYS.items():
+        places = QGridLayout()  # three a row: five dispositions in one row do not fit beside the demo panel
+        for i, (disp, key) in enumerate(DISPOSITION_KEYS.items()):
             b = QPushButton(f"{disp.value.replace('_', ' ')} ({key})")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.clicked.connect(lambda _c=False, d=disp: self.dispose(d))
             QShortcut(QKeySequence(key), self, lambda d=disp: self.dispose(d))
-            places.addWidget(b)
+            places.addWidget(b, i // 3, i % 3)
             self.disposition_buttons[disp] = b
         self.finish_button = QPushButton(self.tr("Finish return (F9)"))
         self.finish_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -115,6 +116,8 @@ class ReturnsScreen(ScanScreen):
         grid.addWidget(self.summary, 7, 0, 1, 2)
         grid.addWidget(self.key_in, 8, 0, 1, 2)
         grid.setRowStretch(3, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
         self.refresh()
 
     # ---------------------------------------------------------------- input

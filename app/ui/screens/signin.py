@@ -47,6 +47,7 @@ class SignInScreen(QWidget):
         self.message = QLabel("")
         self.message.setObjectName("feedback")
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)  # a long refusal wraps, never loses its first and last letters
         self.message.hide()
         form = QFormLayout()
         form.addRow(self.tr("Badge"), self.badge)
@@ -101,6 +102,12 @@ class SignInScreen(QWidget):
         self.busy = False
         self.button.setEnabled(True)
         self._refuse(str(exc) or self.tr("Sign-in refused"))
+
+    def notice(self, text: str) -> None:
+        """Something the next operator should know (why the last one was signed out), not a refusal."""
+        self.message.setText(text)
+        self.message.setStyleSheet("background: #263238; color: #fff;")
+        self.message.show()
 
     def _refuse(self, text: str) -> None:
         self.pin.clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from app.bench.feedback import Feedback, FeedbackKind, Tone
@@ -36,24 +37,37 @@ def style_for(fb: Feedback) -> tuple[str, str]:
 
 
 class FeedbackBanner(QLabel):
+    HEIGHT_PX = 124
+    FACTORS = (2.2, 1.5, 1.15, 0.95)  # of the base type size, largest first
+
     def __init__(self, sounds: SoundBoard, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("feedback")
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
-        self.setMinimumHeight(110)
+        # A fixed height: the screen below never jumps when an answer takes one line more or less.
+        self.setFixedHeight(self.HEIGHT_PX)
         self.sounds = sounds
         self.colour = "info"
         self.show_text(self.tr("Scan an order, tote or packing slip to start"), "info")
 
     def show_text(self, text: str, colour: str) -> None:
-        bg, fg = FEEDBACK[colour]
         self.colour = colour
         self.setText(text)
-        # Short answers in the biggest type; long instructions smaller so they are never cut off.
+        self._fit()
+
+    def _fit(self) -> None:
+        """The biggest type (of ``FACTORS``) in which the text fits the banner; short answers are huge."""
+        bg, fg = FEEDBACK[self.colour]
         base = QApplication.font().pointSizeF() or 15.0
-        factor = 2.2 if len(text) <= 60 else 1.5 if len(text) <= 120 else 1.15
-        self.setStyleSheet(f"background: {bg}; color: {fg}; font-size: {base * factor:.0f}pt;")
+        for factor in self.FACTORS:
+            self.setStyleSheet(f"background: {bg}; color: {fg}; font-size: {base * factor:.0f}pt;")
+            if self.width() <= 1 or self.heightForWidth(self.width()) <= self.height():
+                break
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
 
     def show_feedback(self, fb: Feedback) -> None:
         colour, sound = style_for(fb)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -87,3 +88,20 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.headers[section]
         return None
+
+
+def compact(view: QTableView) -> None:
+    """Smaller type for the cells of a table read up close (the theme styles ``compact`` views; the
+    headers keep the bench's type: Qt's style sheets do not resize header sections by a nested rule)."""
+    view.setObjectName("compact")
+
+
+def fit_columns(view: QTableView, *, stretch: int | None) -> None:
+    """Every column as wide as its text (header and cells), column ``stretch`` taking the rest (None: the
+    last). For the bench's small tables (a lease, an order's lines): sizing to contents is cheap there."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -1,0 +1,101 @@
+"""The demo on its own: seeded shipped orders with open RMAs, offered by the demo panel on the returns screen
+(by RMA, return tracking and order number) and received through the scanner path; carton codes offered
+when a carton must be scanned; the sign-in screen offers the badges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.bench.feedback import FeedbackKind as K
+from app.bench.packing import PackState
+from app.ui.demo import DemoBench, demo_bench
+from app.ui.sounds import SoundBoard
+
+
+@pytest.fixture
+def demo(qtbot: QtBot, tmp_path: Path) -> Iterator[DemoBench]:
+    with demo_bench(tmp_path, orders=60, sounds=SoundBoard(enabled=False)) as d:
+        qtbot.addWidget(d.window)
+        d.window.resize(1366, 768)
+        d.window.show()
+        yield d
+
+
+def _sign_in(qtbot: QtBot, demo: DemoBench, badge: str, pin: str) -> None:
+    s = demo.window.signin
+    s.badge.setText(badge)
+    s.pin.setText(pin)
+    with qtbot.waitSignal(s.signed_in, timeout=15000):
+        s.submit()
+
+
+def _double_click(demo: DemoBench, code: str) -> None:
+    panel = demo.panel
+    panel.refresh()
+    items = [panel.codes.item(i) for i in range(panel.codes.count())]
+    item = next(i for i in items if i.data(Qt.ItemDataRole.UserRole) == code)
+    panel.codes.itemDoubleClicked.emit(item)  # what a double-click does: type it at a scanner's speed
+
+
+def test_the_sign_in_screen_offers_every_demo_badge(demo: DemoBench) -> None:
+    codes = [code for code, _what in demo.panel.suggestions()]
+    assert codes == ["PK-1001", "RC-1001", "SV-1001", "AD-1001"]
+
+
+def test_the_demo_seeds_shipped_orders_with_open_returns_found_by_all_three_numbers(
+    qtbot: QtBot, demo: DemoBench
+) -> None:
+    assert len(demo.hub.returns) >= 3
+    _sign_in(qtbot, demo, "RC-1001", "2222")
+    assert demo.window.current() == "returns"
+    offered = dict(demo.panel.suggestions())
+    for r in demo.hub.returns:
+        assert {r.rma_number, r.return_tracking_number, r.order_number} <= set(offered)
+    for r in demo.hub.returns:  # the hub finds each return by any of its three numbers
+        for code in (r.rma_number, r.return_tracking_number, r.order_number):
+            assert [x["number"] for x in demo.engine.client.lookup_returns(code)] == [r.rma_number]
+    screen = demo.window.returns
+    r = demo.hub.returns[0]
+    _double_click(demo, r.return_tracking_number)  # scanned the return label, through the wedge path
+    qtbot.waitUntil(lambda: bool(screen.history), timeout=15000)
+    assert screen.history[-1].kind == K.RETURN_STARTED, screen.history[-1].message
+    assert demo.engine.returns.rma is not None and demo.engine.returns.rma.number == r.rma_number
+    product = demo.engine.store.product(r.sku)
+    assert product is not None
+    assert product.barcodes[0] in [code for code, _w in demo.panel.suggestions()]  # the returned item
+    n = len(screen.history)
+    _double_click(demo, product.barcodes[0])
+    qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
+    assert [code for code, _w in demo.panel.suggestions()] == ["CMD:NEW", "CMD:OPENED", "CMD:DAMAGED", "CMD:DEFECTIVE"]
+
+
+def test_the_panel_offers_the_carton_codes_when_a_carton_must_be_scanned(qtbot: QtBot, demo: DemoBench) -> None:
+    _sign_in(qtbot, demo, "PK-1001", "1111")
+    pack = demo.window.pack
+    order = demo.engine.orders_to_pack()[0]
+    n = len(pack.history)
+    _double_click(demo, order.number)
+    qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
+    sku = next(iter(order.lines))
+    product = demo.engine.store.product(sku)
+    assert product is not None
+    n = len(pack.history)
+    _double_click(demo, product.barcodes[0])
+    qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
+    if demo.engine.pack.state == PackState.SCANNING:
+        n = len(pack.history)
+        _double_click(demo, "CMD:CLOSE_PARCEL")
+        qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
+    assert demo.engine.pack.state == PackState.WEIGHING
+    offered = [code for code, _w in demo.panel.suggestions()]
+    assert {c.code for c in demo.engine.store.cartons()} <= set(offered)
+    n = len(pack.history)
+    _double_click(demo, "BOX-XL")
+    qtbot.waitUntil(lambda: any(fb.kind == K.CARTON_CHOSEN for fb in pack.history[n:]), timeout=15000)
+    parcel = demo.engine.pack.current
+    assert parcel is not None and parcel.carton_code == "BOX-XL"
