@@ -74,6 +74,17 @@ OPTIONAL = (
     "channel",
 )
 COLUMNS = REQUIRED + ADDRESS + OPTIONAL
+
+
+def columns_help() -> str:
+    """The column table of this module's docstring (for ``--help``): one source for both."""
+    doc = __doc__ or ""
+    start = doc.index("=====")
+    end = doc.index("(*)", start)
+    table, note = doc[start:end].rstrip(), doc[end:].split("\n")[0]
+    return f"columns (one row per order line, header row first):\n{table}\n{note}"
+
+
 # Order-level columns every row of one order must repeat identically (or leave blank after the first).
 ORDER_LEVEL = tuple(c for c in COLUMNS if c not in {"order_id", "sku", "quantity", "unit_price"})
 
@@ -132,6 +143,8 @@ class CsvImportResult:
         if not self.errors:
             return f"{len(self.orders)} orders from {self.rows} rows, no errors"
         bad_rows = len({e.row for e in self.errors})
+        if self.rows == 0 and all(e.row == 1 for e in self.errors):
+            return "nothing imported: the header row is not right (`packbench hub import-csv --help` lists the columns)"
         if not self.only_good_rows:
             return f"nothing imported: {bad_rows} bad row(s) of {self.rows}; fix them or use --only-good-rows"
         return (
@@ -230,6 +243,17 @@ def parse_orders(
             result.errors.append(RowError(row_no, "more cells than the header has columns"))
             continue
         row = {k: (v or "").strip() for k, v in raw.items() if k}
+        broken = next((k for k, v in row.items() if "\n" in v or "\r" in v), None)
+        if broken is not None:  # an order cell never spans lines: a quote was opened and not closed
+            result.errors.append(
+                RowError(
+                    row_no,
+                    'runs over a line break: a quote (") opened in this row is not closed, '
+                    "so the rows after it were read into this cell",
+                    broken,
+                )
+            )
+            continue
         _take_row(row, row_no, channel, drafts, result, known_skus)
     if progress:
         progress(result.rows, result.rows)  # the bar ends here whatever the first count said

@@ -139,7 +139,11 @@ def cmd_push_stock(args: argparse.Namespace) -> int:
 
 def register(cmds: Any, add: Any) -> None:
     """Add ``import-csv`` to the ``packbench hub`` sub-commands (``add`` is the hub CLI's helper)."""
-    p = add("import-csv", cmd_import_csv, "import orders from a CSV file (see app/channels/csv_import.py)")
+    from app.channels.csv_import import columns_help
+
+    p = add("import-csv", cmd_import_csv, "import orders from a CSV file (columns: see --help)")
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.epilog = columns_help()
     p.add_argument("file", help="CSV file, UTF-8, header row first")
     p.add_argument(
         "--only-good-rows",

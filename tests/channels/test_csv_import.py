@@ -92,3 +92,28 @@ def test_unknown_sku_is_a_row_error_when_the_catalogue_is_given() -> None:
     result = parse_orders(GOOD, known_skus={"A"})
     assert [(e.row, e.column) for e in result.errors] == [(3, "sku")]
     assert result.orders == []
+
+
+def test_an_unclosed_quote_is_a_row_error_on_its_own_row_not_a_silent_merge() -> None:
+    text = (
+        "order_id,sku,quantity,ship_name,ship_line1,ship_city,ship_postcode,ship_country\n"
+        'A1,SKU-1,1,"Ann,1 High St,Leeds,LS1 1AA,GB\n'
+        "A2,SKU-1,2,Bob,2 High St,Leeds,LS1 1AA,GB\n"
+    )
+    result = parse_orders(text)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "ship_name")]
+    assert "quote" in result.errors[0].message
+    assert result.orders == []
+
+
+def test_a_wrong_header_says_so_instead_of_counting_bad_rows() -> None:
+    result = parse_orders("order,sku\nA1,S\n")
+    assert result.rows == 0 and result.errors
+    assert "header row is not right" in result.summary and "bad row" not in result.summary
+
+
+def test_import_csv_help_lists_every_column() -> None:
+    from app.channels.csv_import import COLUMNS, columns_help
+
+    listed = columns_help()
+    assert all(f"\n{c} " in listed for c in COLUMNS)
