@@ -73,6 +73,14 @@ def test_a_complete_pack_prints_one_label_and_reports_the_order_packed(bench: Be
     assert fb.kind == K.LABEL_PRINTED, fb.message
     assert len(bench.printer_sim.printed) == 1
     assert screen.preview.pixmap() is not None and not screen.preview.pixmap().isNull()
+    # The thumbnail is too small to read at 1366 x 768: a click opens it large, within the screen.
+    bench.qtbot.mouseClick(screen.preview, Qt.MouseButton.LeftButton)
+    large = screen.label_window
+    assert large is not None and large.isVisible()
+    shown = large.image.pixmap().height()
+    room = large.screen().availableGeometry().height()
+    assert shown >= 2.5 * screen.preview.pixmap().height() and shown <= room
+    large.close()
     assert len(slips) == 1 and getattr(slips[0], "order_number", None) == number
     n = len(screen.history)
     bench.qtbot.keyClick(screen, Qt.Key.Key_F11)  # reprint: the hub hands back the same label

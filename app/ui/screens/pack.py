@@ -31,6 +31,7 @@ from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
+from app.ui.widgets.label_view import LabelThumb, LabelWindow
 from app.ui.widgets.tables import RowsModel, compact, fit_columns
 from app.ui.workers import TaskRunner
 
@@ -159,9 +160,12 @@ class PackScreen(ScanScreen):
         self.expected.setWordWrap(True)  # long texts wrap rather than push the queue off the screen
         self.carton = QLabel("")
         self.carton.setWordWrap(True)
-        self.preview = QLabel()
+        self.preview = LabelThumb()
         self.preview.setMinimumSize(120, 140)
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setToolTip(self.tr("Click (or Ctrl+L) to see the label large"))
+        self.preview.clicked.connect(self.show_label_large)
+        QShortcut(QKeySequence("Ctrl+L"), self, self.show_label_large)
+        self.label_window: LabelWindow | None = None
 
         buttons = _ButtonRows(4)  # two rows of four: the bench screen must fit 1366 x 768
         self.buttons: dict[str, QPushButton] = {}
@@ -353,11 +357,19 @@ class PackScreen(ScanScreen):
                 png = preview_png(preview_label(order.number, order.ship_to, parcel.parcel_no, parcel.weight_g))
                 pixmap = QPixmap()
                 pixmap.loadFromData(png, "PNG")
-                self.preview.setPixmap(pixmap.scaledToHeight(170, Qt.TransformationMode.SmoothTransformation))
+                self.preview.show_label(pixmap)
             self.preview.setToolTip(f"{parcel.carrier or ''} {parcel.tracking_number or self.tr('label pending')}")
         elif pack.state in (PackState.IDLE, PackState.SCANNING):
             self._preview_key = None
-            self.preview.clear()
+            self.preview.clear_label()
+
+    def show_label_large(self) -> LabelWindow | None:
+        """The parcel's label at a readable size in its own window (None when there is no label yet)."""
+        if self.preview.full.isNull():
+            return None
+        self.label_window = LabelWindow(self.preview.full, self.tr("Label"), self)
+        self.label_window.show()
+        return self.label_window
 
     def refresh_queue(self) -> None:
         notice = self.engine.stop_notice()  # stopped by the hub meanwhile: say so before the next scan
