@@ -57,12 +57,12 @@ def run_self_test() -> int:
     from app.bench.engine import BenchEngine
     from app.bench.labels import LocalFallbackLabels
     from app.bench.settings import BenchSettings
-    from app.devices.labels.layout import LABEL_4X6, Code128, Label, Text
-    from app.devices.labels.zpl import render_zpl
     from app.devices.printers.tcp import TcpLabelPrinter
     from app.devices.scales.base import open_scale
     from app.devices.sim.scale_sim import ScaleSimulator
     from app.devices.sim.zebra_sim import ZebraSimulator
+    from app.printing.layout import LABEL_4X6, Code128, Label, Text
+    from app.printing.zpl import render_zpl
     from app.ui.main import hub_has_labels
     from app.ui.main_window import BenchWindow
     from app.ui.sounds import SoundBoard

@@ -5,10 +5,10 @@ from pathlib import Path
 from app.bench.cards import PACK_COMMANDS, RETURN_COMMANDS, pack_card
 from app.bench.packing import PackCommand
 from app.cli import main
-from app.devices.labels.layout import Code128
 from app.devices.sim.zebra_sim import ZebraSimulator
 from app.domain.barcodes import CodeKind, classify
 from app.domain.returns import Condition, Disposition
+from app.printing.layout import Code128
 
 
 def test_every_pack_card_barcode_is_a_command_the_pack_session_knows() -> None:

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.packing import EMPTY_SCALE_G, PackState
-from app.devices.labels.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
+from app.printing.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.label_view import LabelThumb, LabelWindow
