@@ -48,7 +48,8 @@ def test_parcel_one_left_on_the_scale_does_not_weigh_parcel_two(bench: Bench) ->
     assert bench.printer_sim.printed == []
     bench.scale_sim.set_weight(0)  # parcel 1 off
     bench.qtbot.waitUntil(lambda: bench.engine.pack.scale_cleared, timeout=15000)
-    assert "Put the parcel on the scale" in screen.state_label.text()
+    # The engine knows first (its thread); the screen says so when that answer reaches the GUI thread.
+    bench.qtbot.waitUntil(lambda: "Put the parcel on the scale" in screen.state_label.text(), timeout=5000)
     bench.scale_sim.set_weight(weight_1 + 2)  # parcel 2 on
     bench.qtbot.waitUntil(lambda: bench.engine.pack.state != PackState.WEIGHING, timeout=15000)
     assert parcel_2.weight_g == weight_1 + 2 or bench.engine.pack.parcels[1].weight_g == weight_1 + 2
