@@ -13,7 +13,7 @@ from app import __version__
 COMMAND_MODULES = [
     "app.hub.cli",
     "app.devices.cli",
-    "app.bench.cli",
+    "app.demo.cli",
     "app.ui.cli",
 ]
 

@@ -23,8 +23,8 @@ from typing import Any
 from PySide6.QtCore import QSocketNotifier
 from PySide6.QtWidgets import QApplication
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
+from app.demo.embedded_hub import EmbeddedHub
 from app.devices.sim.scale_sim import ScaleSimulator
 from app.devices.sim.zebra_sim import ZebraSimulator
 from app.ui.demo_panel import DemoPanel

@@ -44,7 +44,7 @@ def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
     """Drive the demo bench (demo panel docked, window 1366 x 768) through every screen, save a PNG of
     each step in ``out`` and answer the clipped texts found on each (an empty list when all fit)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.bench.shift import ShiftConfig, run_shift
+    from app.demo.shift import ShiftConfig, run_shift
     from app.ui import theme
     from app.ui.demo import demo_bench
     from app.ui.sounds import SoundBoard

@@ -53,10 +53,10 @@ def run_self_test() -> int:
 
     _quiet_offscreen_noise()
 
-    from app.bench.embedded_hub import EmbeddedHub
     from app.bench.engine import BenchEngine
     from app.bench.labels import LocalFallbackLabels
     from app.bench.settings import BenchSettings
+    from app.demo.embedded_hub import EmbeddedHub
     from app.devices.printers.tcp import TcpLabelPrinter
     from app.devices.scales.base import open_scale
     from app.devices.sim.scale_sim import ScaleSimulator

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.bench.embedded_hub import EmbeddedHub, free_port
+from app.demo.embedded_hub import EmbeddedHub, free_port
 from app.hub import demo
 from app.hub.database import make_engine, make_session_factory, migrate, unit_of_work
 

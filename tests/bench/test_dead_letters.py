@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.outbox import outbox
 from app.bench.sync import BenchRefused
+from app.demo.embedded_hub import EmbeddedHub
 from app.domain.events import ExceptionKind, PackExceptionRaised
 from app.hub import models as m
 from tests.bench.test_engine_with_hub import bench, hub_count

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.bench.embedded_hub import EmbeddedHub, free_port
 from app.bench.engine import BenchEngine
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubClient, HubOffline
 from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.bench.sync import SyncState
+from app.demo.embedded_hub import EmbeddedHub, free_port
 from app.devices.weights import reading
 from app.domain.returns import Condition, Disposition
 from app.hub import models as m

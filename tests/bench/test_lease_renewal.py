@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubRefused
 from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
+from app.demo.embedded_hub import EmbeddedHub
 from app.devices.weights import reading
 from app.hub import models as m
 from app.hub.database import make_engine, make_session_factory, unit_of_work

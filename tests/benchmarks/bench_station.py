@@ -57,7 +57,7 @@ def probe(*args: str, timeout: float = 300) -> tuple[dict[str, Any], float]:
 def scan_row() -> Row:
     name = "scan-to-feedback, real pack screen, 500-line order"
     target = "p99 <= 16 ms"
-    missing = module_missing("app.ui.screens.pack", "app.bench.engine", "app.bench.embedded_hub")
+    missing = module_missing("app.ui.screens.pack", "app.bench.engine", "app.demo.embedded_hub")
     if missing:
         return na(name, missing, target)
     data, _ = probe("scan")
@@ -77,7 +77,7 @@ def scan_row() -> Row:
 def shift_row() -> Row:
     name = "software time per order, headless shift"
     target = "<= 50 ms per order"
-    missing = module_missing("app.bench.shift", "app.bench.embedded_hub")
+    missing = module_missing("app.demo.shift", "app.demo.embedded_hub")
     if missing:
         return na(name, missing, target)
     data, _ = probe("shift")
@@ -104,7 +104,7 @@ def shift_row() -> Row:
 def start_rows() -> list[Row]:
     start_name = "bench cold start to a ready window (10,000 cached orders)"
     mem_name = "bench memory with 10,000 cached orders"
-    missing = module_missing("app.ui.main_window", "app.bench.engine", "app.bench.embedded_hub")
+    missing = module_missing("app.ui.main_window", "app.bench.engine", "app.demo.embedded_hub")
     if missing:
         return [na(start_name, missing, "<= 1.0 s"), na(mem_name, missing, "<= 250 MB RSS")]
     with tempfile.TemporaryDirectory(prefix="packbench-bm-start-") as tmp:

@@ -48,7 +48,7 @@ def _hub_with_big_order(folder: Path, lines: int) -> Any:
     """An embedded hub (demo seed, no demo orders) plus ``lines`` products and one order with one of each."""
     from sqlalchemy import select
 
-    from app.bench.embedded_hub import EmbeddedHub
+    from app.demo.embedded_hub import EmbeddedHub
     from app.hub import models as m
     from app.hub.database import make_engine, make_session_factory, unit_of_work
     from app.hub.demo import demo_gtin
@@ -197,8 +197,8 @@ def mode_scan() -> dict[str, Any]:
 
 
 def mode_shift() -> dict[str, Any]:
-    from app.bench.embedded_hub import EmbeddedHub
-    from app.bench.shift import RobotShift, ShiftConfig
+    from app.demo.embedded_hub import EmbeddedHub
+    from app.demo.shift import RobotShift, ShiftConfig
 
     slept = [0.0]
     main = threading.main_thread()
@@ -268,8 +268,8 @@ def mode_shift() -> dict[str, Any]:
 
 
 def mode_prepare(folder: Path) -> dict[str, Any]:
-    from app.bench.embedded_hub import EmbeddedHub
     from app.bench.engine import BenchEngine
+    from app.demo.embedded_hub import EmbeddedHub
 
     with tempfile.TemporaryDirectory(prefix="packbench-bm-prep-") as tmp, EmbeddedHub(Path(tmp), orders=30) as hub:
         engine = BenchEngine(folder, hub_url=hub.url)

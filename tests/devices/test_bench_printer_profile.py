@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.feedback import FeedbackKind as K
 from app.bench.labels import HubLabels
+from app.demo.embedded_hub import EmbeddedHub
 from app.printing.profile import PrinterProfile
 from tests.bench.conftest import demo_hub  # noqa: F401  (fixture)
 from tests.bench.test_engine_with_hub import bench, pack_all_items, weigh_ok

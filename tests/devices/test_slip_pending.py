@@ -7,11 +7,11 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
 from app.bench.feedback import FeedbackKind as K
 from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
+from app.demo.embedded_hub import EmbeddedHub
 from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
 from app.devices.sim.escpos_sim import EscPosSimulator
 from app.ui.widgets.statusbar import BenchStatusBar

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.bench.embedded_hub import EmbeddedHub
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.labels import LocalFallbackLabels
 from app.bench.settings import BenchSettings
+from app.demo.embedded_hub import EmbeddedHub
 from app.devices.printers.tcp import TcpLabelPrinter
 from app.devices.scales.base import open_scale
 from app.devices.sim.scale_sim import ScaleSimulator

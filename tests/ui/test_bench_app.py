@@ -225,7 +225,7 @@ def test_a_return_is_received_graded_and_restocked(bench: Bench) -> None:
 def test_the_dashboard_shows_what_a_headless_shift_packed(bench: Bench, tmp_path: object) -> None:
     from pathlib import Path
 
-    from app.bench.shift import ShiftConfig, run_shift
+    from app.demo.shift import ShiftConfig, run_shift
 
     code = httpx.post(
         f"{bench.hub.url}/api/v1/admin/enrolment-codes",
@@ -314,9 +314,9 @@ def test_an_idle_operator_is_signed_out_and_the_pack_in_hand_is_kept(bench: Benc
 def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path: object) -> None:
     from pathlib import Path
 
-    from app.bench.embedded_hub import EmbeddedHub
     from app.bench.engine import BenchEngine
     from app.bench.settings import BenchSettings
+    from app.demo.embedded_hub import EmbeddedHub
     from app.ui.main_window import BenchWindow
     from app.ui.sounds import SoundBoard
 

@@ -12,7 +12,7 @@ from typing import Any
 
 
 def _config(args: argparse.Namespace, hub_url: str, data_dir: Path, code: str | None) -> Any:
-    from app.bench.shift import ShiftConfig
+    from app.demo.shift import ShiftConfig
     from app.printing.profile import PrinterProfile
 
     return ShiftConfig(
@@ -44,7 +44,7 @@ def _print_report(report: Any, as_json: bool) -> None:
 
 def cmd_shift(args: argparse.Namespace) -> int:
     from app.bench.hub_client import HubRefused
-    from app.bench.shift import run_shift
+    from app.demo.shift import run_shift
 
     try:
         report = run_shift(_config(args, args.hub, Path(args.data_dir), args.enroll))
@@ -64,8 +64,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             return 2
         result: int = ui.run_demo(args)
         return result
-    from app.bench.embedded_hub import EmbeddedHub
-    from app.bench.shift import run_shift
+    from app.demo.embedded_hub import EmbeddedHub
+    from app.demo.shift import run_shift
 
     with tempfile.TemporaryDirectory(prefix="packbench-demo-") as tmp:
         folder = Path(tmp)
