@@ -13,28 +13,26 @@ while the paper is out or the cover open it prints nothing (the data waits in ``
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import threading
-from types import TracebackType
+
+from app.devices.sim.tcp_device import TcpDevice
 
 DLE_EOT = b"\x10\x04"
 ESC_INIT = b"\x1b@"
 
 
-class EscPosSimulator:
+class EscPosSimulator(TcpDevice):
+    thread_name = "escpos-sim"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = socket.create_server((host, port))
-        self._server.settimeout(0.1)
-        self.host, self.port = self._server.getsockname()[:2]
+        super().__init__(host, port)
         self.received = bytearray()
         self.queries: list[int] = []
         self.paper_end = self.cover_open = self.near_end = self.silent = False
         self.paper_ends_after: int | None = None  # slips left before the roll ends
         self._printed_jobs = 0
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
 
     @property
     def uri(self) -> str:
@@ -66,53 +64,7 @@ class EscPosSimulator:
             return 0x12
         return 0x12 | (0x0C if self.near_end or self.paper_end else 0) | (0x60 if self.paper_end else 0)
 
-    # -- server --------------------------------------------------------------------------
-    def start(self) -> EscPosSimulator:
-        t = threading.Thread(target=self._accept_loop, name="escpos-sim", daemon=True)
-        t.start()
-        self._threads.append(t)
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in self._threads:
-            t.join(timeout=2)
-        self._server.close()
-
-    def __enter__(self) -> EscPosSimulator:
-        return self.start()
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            t = threading.Thread(target=self._serve, args=(conn,), daemon=True)
-            t.start()
-            self._threads.append(t)
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(0.1)
-        pending = b""
-        with contextlib.closing(conn):
-            while not self._stop.is_set():
-                try:
-                    chunk = conn.recv(4096)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                pending = self._consume(conn, pending + chunk)
-
-    def _consume(self, conn: socket.socket, data: bytes) -> bytes:
+    def consume(self, conn: socket.socket, data: bytes) -> bytes:
         """Answer every complete ``DLE EOT n`` in ``data``; keep the rest; return an incomplete tail."""
         out = bytearray()
         i = 0

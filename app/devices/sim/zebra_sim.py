@@ -17,29 +17,26 @@ import contextlib
 import re
 import socket
 import threading
-from types import TracebackType
 
 from app.devices.printers.status import PrinterStatus, format_host_status
+from app.devices.sim.tcp_device import TcpDevice
 
 _TILDE = re.compile(rb"~([A-Za-z]{2})")
 
 
-class ZebraSimulator:
+class ZebraSimulator(TcpDevice):
+    thread_name = "zebra-sim"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = socket.create_server((host, port))
-        self._server.settimeout(0.1)
-        self.host, self.port = self._server.getsockname()[:2]
+        super().__init__(host, port)
         self.printed: list[bytes] = []
         self.buffered: list[bytes] = []
         self.immediate: list[str] = []
-        self.connections = 0
         self.paper_out = self.head_open = self.paused = self.buffer_full = False
         self.answer_when_faulted = True
         self._labels_left: int | None = None
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
 
     @property
     def uri(self) -> str:
@@ -98,57 +95,12 @@ class ZebraSimulator:
             self.buffered.clear()
         self._changed.notify_all()
 
-    # -- lifecycle -----------------------------------------------------------------------
-    def start(self) -> ZebraSimulator:
-        t = threading.Thread(target=self._accept_loop, name="zebra-sim", daemon=True)
-        t.start()
-        self._threads.append(t)
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        for t in list(self._threads):
-            t.join(timeout=5)
-        self._server.close()
-
-    def __enter__(self) -> ZebraSimulator:
-        return self.start()
-
-    def __exit__(self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None) -> None:
-        self.stop()
-
-    def _accept_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._server.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            with self._lock:
-                self.connections += 1
-            t = threading.Thread(target=self._serve, args=(conn,), name="zebra-sim-conn", daemon=True)
-            t.start()
-            self._threads.append(t)
-
-    def _serve(self, conn: socket.socket) -> None:
-        conn.settimeout(0.1)
-        pending = b""
-        with conn:
-            while not self._stop.is_set():
-                try:
-                    chunk = conn.recv(65536)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                if not chunk:
-                    return
-                pending += chunk
-                pending, replies = self._consume(pending)
-                for reply in replies:
-                    with contextlib.suppress(OSError):
-                        conn.sendall(reply)
+    def consume(self, conn: socket.socket, data: bytes) -> bytes:
+        pending, replies = self._consume(data)
+        for reply in replies:
+            with contextlib.suppress(OSError):
+                conn.sendall(reply)
+        return pending
 
     def _consume(self, data: bytes) -> tuple[bytes, list[bytes]]:
         """Run immediate commands, file complete formats; return the unconsumed tail and replies."""
