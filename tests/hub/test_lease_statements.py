@@ -43,3 +43,37 @@ def test_a_lease_takes_the_queue_head_in_a_fixed_number_of_statements(hub: Hub) 
         )
         assert leased == history == 4
         assert s.get(m.Lease, result.lease.id) is not None
+
+
+def test_the_bench_lease_answer_is_one_statement_and_the_same_as_the_orm_answer(hub: Hub) -> None:
+    """``POST /queue/leases`` on PostgreSQL answers from one statement (orders, lines, products with barcodes,
+    cartons); renewing the same lease goes through the ORM views and must describe the same orders the same way."""
+    station = hub.scene(orders=5)
+    hub.lease(station, batch_size=1)  # the caller's principal is cached from here on
+    hub.order("urgent", {"C": 3, "A": 1}, priority=5)
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        statements.append(sql)
+
+    event.listen(hub.engine, "before_cursor_execute", seen)
+    try:
+        leased = hub.lease(station, batch_size=3)
+    finally:
+        event.remove(hub.engine, "before_cursor_execute", seen)
+    if hub.engine.dialect.name == "postgresql":
+        assert len(statements) == 1, statements
+    renewed = hub.ok(
+        "POST", f"/api/v1/queue/leases/{leased['lease_id']}/renew", headers=station, json={"lease_seconds": 600}
+    )
+    drop = {"lease", "lost_reason", "lost_detail"}
+    by_number = sorted(leased["orders"], key=lambda o: o["number"])
+    assert [{k: v for k, v in o.items() if k not in drop} for o in renewed["orders"]] == by_number
+    urgent = leased["orders"][0]  # the queue's order: priority first, its lines in their order
+    assert urgent["priority"] == 5 and [(ln["sku"], ln["quantity"]) for ln in urgent["lines"]] == [("C", 3), ("A", 1)]
+    assert urgent["ship_to"]["city"] == "Leeds" and urgent["lines"][0]["unit_price_minor"] == 1000
+    assert leased["products"] == renewed["products"] and {p["sku"] for p in leased["products"]} == {"A", "B", "C"}
+    assert next(p for p in leased["products"] if p["sku"] == "A")["barcodes"] == ["4006381333931", "A"]
+    assert leased["cartons"] == renewed["cartons"] and leased["cartons"][0]["code"] == "BOX-M"
+    assert leased["location"] == renewed["location"] == "WH1"
+    assert leased["expires_at"] <= renewed["expires_at"]

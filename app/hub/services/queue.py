@@ -12,8 +12,9 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select, update
+from sqlalchemy import CTE, Select, and_, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.domain.orders import OrderStatus
@@ -47,14 +48,27 @@ def _check_seconds(lease_seconds: int) -> None:
         raise Invalid(f"lease_seconds must be between {MIN_LEASE_SECONDS} and {MAX_LEASE_SECONDS}")
 
 
-def lease_batch(session: Session, station: m.Station, *, batch_size: int, lease_seconds: int) -> LeaseResult:
-    """Lease up to ``batch_size`` waiting orders of the station's location, in queue order.
+class StationRef(Protocol):
+    """What a lease needs of the station: a station row or the caller's cached principal will do."""
 
-    The orders are picked, locked and marked by one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
-    LOCKED) RETURNING``: concurrent benches skip each other's rows instead of waiting. On PostgreSQL the
-    lease row and the orders' status history are written by the same statement (data-modifying CTEs), so
-    a lease is one round trip plus the load of the orders' lines; SQLite (writes serialised) takes three.
-    """
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def location_id(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class LeasePlan:
+    """A lease about to be written: its row, the orders it picks (queue order, ``SKIP LOCKED``) and the marks."""
+
+    lease: m.Lease
+    picked: Select[tuple[int]]
+    marking: dict[str, object]
+    note: str
+
+
+def plan_lease(station: StationRef, *, batch_size: int, lease_seconds: int) -> LeasePlan:
     if not 1 <= batch_size <= MAX_BATCH:
         raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}")
     _check_seconds(lease_seconds)
@@ -75,16 +89,31 @@ def lease_batch(session: Session, station: m.Station, *, batch_size: int, lease_
         .with_for_update(skip_locked=True)
     )
     marking = {"status": OrderStatus.LEASED.value, "lease_id": lease.id, "lease_expires_at": expires, "updated_at": at}
-    note = f"lease {lease.id}"
+    return LeasePlan(lease, picked, marking, f"lease {lease.id}")
+
+
+def lease_batch(session: Session, station: StationRef, *, batch_size: int, lease_seconds: int) -> LeaseResult:
+    """Lease up to ``batch_size`` waiting orders of the station's location, in queue order.
+
+    The orders are picked, locked and marked by one ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP
+    LOCKED) RETURNING``: concurrent benches skip each other's rows instead of waiting. On PostgreSQL the
+    lease row and the orders' status history are written by the same statement (data-modifying CTEs), so
+    a lease is one round trip plus the load of the orders' lines; SQLite (writes serialised) takes three.
+    (The bench's own lease answer on PostgreSQL is one statement in all: ``lease_payload``.)
+    """
+    plan = plan_lease(station, batch_size=batch_size, lease_seconds=lease_seconds)
+    lease, at = plan.lease, plan.lease.created_at
     if session.get_bind().dialect.name == "postgresql":
-        orders = _lease_in_one_statement(session, lease, picked, marking, note)
+        orders = _lease_in_one_statement(session, plan)
     else:
         session.add(lease)
         session.flush()
-        marked = update(m.Order).where(m.Order.id.in_(picked)).values(marking).returning(m.Order)
+        marked = update(m.Order).where(m.Order.id.in_(plan.picked)).values(plan.marking).returning(m.Order)
         orders = list(session.scalars(marked.execution_options(synchronize_session=False, populate_existing=True)))
         if orders:
-            history = [{"order_id": o.id, "status": OrderStatus.LEASED.value, "note": note, "at": at} for o in orders]
+            history = [
+                {"order_id": o.id, "status": OrderStatus.LEASED.value, "note": plan.note, "at": at} for o in orders
+            ]
             session.execute(insert(m.OrderStatusChange), history)
     # Their lines came with them (the relationship's selectin load); RETURNING gives rows in no order.
     orders.sort(key=lambda o: (-o.priority, o.ship_by is None, o.ship_by or at, o.id))
@@ -96,12 +125,11 @@ _LEASES = m.Base.metadata.tables[m.Lease.__tablename__]
 _HISTORY = m.Base.metadata.tables[m.OrderStatusChange.__tablename__]
 
 
-def _lease_in_one_statement(
-    session: Session, lease: m.Lease, picked: Select[tuple[int]], marking: dict[str, object], note: str
-) -> list[m.Order]:
-    """WITH new_lease AS (INSERT lease), marked AS (UPDATE picked orders RETURNING them),
-    history AS (INSERT their status changes) SELECT the marked orders. The foreign key from the orders to
-    the new lease is checked at the end of the statement, when the lease row is there."""
+def lease_ctes(plan: LeasePlan) -> tuple[CTE, CTE, CTE]:
+    """PostgreSQL: ``new_lease`` (INSERT the lease), ``marked`` (UPDATE the picked orders RETURNING them) and
+    ``history`` (INSERT their status changes), for one statement. The foreign key from the orders to the new
+    lease is checked at the end of the statement, when the lease row is there."""
+    lease = plan.lease
     new_lease = (
         insert(_LEASES)
         .values(
@@ -114,9 +142,13 @@ def _lease_in_one_statement(
         .returning(_LEASES.c.id)
         .cte("new_lease")
     )
-    chosen = picked.cte("picked")
+    chosen = plan.picked.cte("picked")
     marked = (
-        update(_ORDERS).where(_ORDERS.c.id.in_(select(chosen.c.id))).values(marking).returning(*_ORDERS.c).cte("marked")
+        update(_ORDERS)
+        .where(_ORDERS.c.id.in_(select(chosen.c.id)))
+        .values(plan.marking)
+        .returning(*_ORDERS.c)
+        .cte("marked")
     )
     history = (
         insert(_HISTORY)
@@ -125,16 +157,21 @@ def _lease_in_one_statement(
             select(
                 marked.c.id,
                 literal(OrderStatus.LEASED.value),
-                literal(note),
-                literal(marking["updated_at"], _HISTORY.c.at.type),
+                literal(plan.note),
+                literal(plan.marking["updated_at"], _HISTORY.c.at.type),
             ),
         )
         .cte("history")
     )
+    return new_lease, marked, history
+
+
+def _lease_in_one_statement(session: Session, plan: LeasePlan) -> list[m.Order]:
+    new_lease, marked, history = lease_ctes(plan)
     stmt = select(m.Order).from_statement(select(marked).add_cte(new_lease, history))
     orders = list(session.scalars(stmt.execution_options(populate_existing=True)))
-    make_transient_to_detached(lease)  # the row exists now: let the session know it without writing it again
-    session.add(lease)
+    make_transient_to_detached(plan.lease)  # the row exists now: let the session know it without writing it again
+    session.add(plan.lease)
     return orders
 
 
