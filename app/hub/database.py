@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,10 +12,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 READ_ONLY = "packbench_read_only"
+IDLE_PING_SECONDS = 10.0
 
 
 def default_sqlite_url() -> str:
@@ -41,8 +44,31 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_size", 40)
     kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_after_idle(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+def _ping_after_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it has sat idle for ``idle_seconds`` (SQLAlchemy's
+    "pessimistic" disconnect handling through the pool's checkout event): ``pool_pre_ping`` would ping on every
+    checkout, a round trip per request under load. A connection lost while busy is still caught: the error
+    invalidates the pool, and the next checkouts reconnect."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:  # any failure: the pool discards this connection and takes another
+            raise DisconnectionError(str(exc)) from exc
 
 
 def _sqlite_serialised_writes(engine: Engine) -> None:
@@ -87,7 +113,9 @@ def read_only(factory: sessionmaker[Session]) -> Iterator[Session]:
     (every ``unit_of_work`` does, with BEGIN IMMEDIATE), so slow work between a read and a short write
     (an Argon2 PIN check) never holds other writers up."""
     with factory() as session:
-        session.connection(execution_options={READ_ONLY: True})
+        if session.get_bind().dialect.name == "sqlite":
+            session.connection(execution_options={READ_ONLY: True})
+        # Elsewhere the session stays lazy: a caller served from caches never takes a connection.
         try:
             yield session
         finally:

@@ -67,15 +67,18 @@ def _renew_out(session: Session, result: queue.RenewResult) -> s.RenewOut:
 
 
 @router.post("/queue/leases", response_model=s.LeaseOut, **allow(*BENCH, scope=Scope.STATION))
-def lease(body: s.LeaseIn, session: DB, caller: Caller) -> Any:
+def lease(body: s.LeaseIn, session: DB, caller: Caller, f: Factory) -> Any:
     """Lease up to ``batch_size`` of this location's orders, with all that is needed to pack them offline."""
     station_id = caller.require_station()
     if caller.location_id is not None and session.get_bind().dialect.name == "postgresql":
-        # One round trip: the station's location comes from the caller's (cached) principal.
+        # One round trip: one statement, atomic on its own (autocommit), and the station's location from the
+        # caller's cached principal.
         at = _StationAt(station_id, caller.location_id)
-        return lease_payload(
-            session, at, caller.location_code or "", batch_size=body.batch_size, lease_seconds=body.lease_seconds
-        )
+        with f() as own:
+            own.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            return lease_payload(
+                own, at, caller.location_code or "", batch_size=body.batch_size, lease_seconds=body.lease_seconds
+            )
     station = _station(session, caller)
     result = queue.lease_batch(session, station, batch_size=body.batch_size, lease_seconds=body.lease_seconds)
     return _lease_out(session, result)
