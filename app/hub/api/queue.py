@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,9 +76,10 @@ def lease(body: s.LeaseIn, session: DB, caller: Caller, f: Factory) -> Any:
         at = _StationAt(station_id, caller.location_id)
         with f() as own:
             own.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            return lease_payload(
+            built = lease_payload(
                 own, at, caller.location_code or "", batch_size=body.batch_size, lease_seconds=body.lease_seconds
             )
+        return Response(built, media_type="application/json")
     station = _station(session, caller)
     result = queue.lease_batch(session, station, batch_size=body.batch_size, lease_seconds=body.lease_seconds)
     return _lease_out(session, result)

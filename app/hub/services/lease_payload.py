@@ -4,14 +4,16 @@ write the lease and the orders' history, and return the orders with their lines,
 
 The ORM path (``queue.lease_batch``) stays for callers that work on the orders afterwards and for SQLite;
 both share ``queue.plan_lease`` and ``queue.lease_ctes``, so the queue's order and the marks are the same.
+The statement is built once; a lease executes it with its parameters.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnClause, func, literal_column, select, true
+from sqlalchemy import ColumnClause, Text, cast, func, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
@@ -27,16 +29,14 @@ _EMPTY: ColumnClause[Any] = literal_column("'[]'::json")
 _ORDER_FIELDS = ("number", "status", "priority", "ship_by", "created_at", "channel", "service_level", "order_type")
 
 
-def _json_list(obj: Any, order_by: Any) -> Any:
-    return func.coalesce(func.json_agg(aggregate_order_by(obj, order_by)), _EMPTY)
+def _json_list(obj: Any, *order_by: Any) -> Any:
+    return func.coalesce(func.json_agg(aggregate_order_by(obj, *order_by)), _EMPTY)
 
 
-def lease_payload(
-    session: Session, station: queue.StationRef, location_code: str, *, batch_size: int, lease_seconds: int
-) -> dict[str, Any]:
-    """``LeaseOut`` as plain data (PostgreSQL only)."""
-    plan = queue.plan_lease(station, batch_size=batch_size, lease_seconds=lease_seconds)
-    new_lease, marked, history = queue.lease_ctes(plan)
+@cache
+def _statement() -> Any:
+    """Built once; executed with ``LeasePlan.params``."""
+    new_lease, marked, history = queue.lease_ctes()
     lines = (
         select(
             _json_list(
@@ -80,36 +80,33 @@ def lease_payload(
             _CARTONS.c.code,
         ).label("cartons")
     ).cte("all_cartons")  # fmt: skip
-    order_cols = [marked.c[name] for name in _ORDER_FIELDS]
-    stmt = (
-        select(
-            products.c.products,
-            cartons.c.cartons,
+    fields: list[Any] = []
+    for name in (*_ORDER_FIELDS, "ship_to", "hold_reason"):
+        fields += [name, marked.c[name]]
+    orders = select(
+        _json_list(
+            func.json_build_object(*fields, "lines", lines),
+            marked.c.priority.desc(),
+            marked.c.ship_by.asc().nulls_last(),
             marked.c.id,
-            *order_cols,
-            marked.c.ship_to,
-            marked.c.hold_reason,
-            lines.label("lines"),
         )
-        .select_from(products.join(cartons, true()).outerjoin(marked, true()))
-        .add_cte(new_lease, history)
+    ).scalar_subquery()
+    body = func.json_build_object(
+        "orders", orders,
+        "products", select(products.c.products).scalar_subquery(),
+        "cartons", select(cartons.c.cartons).scalar_subquery(),
+    )  # fmt: skip
+    return select(cast(body, Text)).add_cte(new_lease, history)
+
+
+def lease_payload(
+    session: Session, station: queue.StationRef, location_code: str, *, batch_size: int, lease_seconds: int
+) -> bytes:
+    """``LeaseOut`` as JSON, built by the database (PostgreSQL only): the orders in queue order, each with its
+    lines; the products their lines need; every carton."""
+    plan = queue.plan_lease(station, batch_size=batch_size, lease_seconds=lease_seconds)
+    built: str = session.execute(_statement(), plan.params).scalar_one()
+    head = json.dumps(
+        {"lease_id": plan.lease.id, "location": location_code, "expires_at": plan.lease.expires_at.isoformat()}
     )
-    rows = session.execute(stmt).all()
-    at: datetime = plan.lease.created_at
-    leased = sorted(
-        (r for r in rows if r.id is not None), key=lambda r: (-r.priority, r.ship_by is None, r.ship_by or at, r.id)
-    )
-    orders = [
-        {**{name: getattr(r, name) for name in _ORDER_FIELDS}, "ship_to": r.ship_to, "hold_reason": r.hold_reason,
-         "lines": r.lines}
-        for r in leased
-    ]  # fmt: skip
-    first = rows[0]
-    return {
-        "lease_id": plan.lease.id,
-        "location": location_code,
-        "expires_at": plan.lease.expires_at,
-        "orders": orders,
-        "products": first.products if orders else [],
-        "cartons": first.cartons,
-    }
+    return f"{head[:-1]}, {built[1:]}".encode()

@@ -12,9 +12,10 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from functools import cache
+from typing import Any, Protocol
 
-from sqlalchemy import CTE, Select, and_, func, insert, literal, or_, select, update
+from sqlalchemy import CTE, Integer, Select, and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.domain.orders import OrderStatus
@@ -31,16 +32,6 @@ MIN_LEASE_SECONDS = 30
 class LeaseResult:
     lease: m.Lease
     orders: list[m.Order]
-
-
-def _leasable(location_id: int, at: datetime):  # type: ignore[no-untyped-def]
-    return and_(
-        m.Order.location_id == location_id,
-        or_(
-            m.Order.status == OrderStatus.QUEUED.value,
-            and_(m.Order.status == OrderStatus.LEASED.value, m.Order.lease_expires_at < at),
-        ),
-    )
 
 
 def _check_seconds(lease_seconds: int) -> None:
@@ -60,12 +51,14 @@ class StationRef(Protocol):
 
 @dataclass(frozen=True)
 class LeasePlan:
-    """A lease about to be written: its row, the orders it picks (queue order, ``SKIP LOCKED``) and the marks."""
+    """A lease about to be written: its row, and the values the lease statements are executed with."""
 
     lease: m.Lease
-    picked: Select[tuple[int]]
-    marking: dict[str, object]
-    note: str
+    params: dict[str, object]
+
+    @property
+    def note(self) -> str:
+        return str(self.params["p_note"])
 
 
 def plan_lease(station: StationRef, *, batch_size: int, lease_seconds: int) -> LeasePlan:
@@ -73,23 +66,23 @@ def plan_lease(station: StationRef, *, batch_size: int, lease_seconds: int) -> L
         raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}")
     _check_seconds(lease_seconds)
     at = now()
-    expires = at + timedelta(seconds=lease_seconds)
     lease = m.Lease(
         id=str(uuid.uuid4()),
         station_id=station.id,
         location_id=station.location_id,
         created_at=at,
-        expires_at=expires,
+        expires_at=at + timedelta(seconds=lease_seconds),
     )
-    picked = (
-        select(_ORDERS.c.id)
-        .where(_leasable(station.location_id, at))
-        .order_by(_ORDERS.c.priority.desc(), _ORDERS.c.ship_by.asc().nulls_last(), _ORDERS.c.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    marking = {"status": OrderStatus.LEASED.value, "lease_id": lease.id, "lease_expires_at": expires, "updated_at": at}
-    return LeasePlan(lease, picked, marking, f"lease {lease.id}")
+    params: dict[str, object] = {
+        "p_lease_id": lease.id,
+        "p_station_id": station.id,
+        "p_location_id": station.location_id,
+        "p_at": at,
+        "p_expires_at": lease.expires_at,
+        "p_batch_size": batch_size,
+        "p_note": f"lease {lease.id}",
+    }
+    return LeasePlan(lease, params)
 
 
 def lease_batch(session: Session, station: StationRef, *, batch_size: int, lease_seconds: int) -> LeaseResult:
@@ -99,17 +92,19 @@ def lease_batch(session: Session, station: StationRef, *, batch_size: int, lease
     LOCKED) RETURNING``: concurrent benches skip each other's rows instead of waiting. On PostgreSQL the
     lease row and the orders' status history are written by the same statement (data-modifying CTEs), so
     a lease is one round trip plus the load of the orders' lines; SQLite (writes serialised) takes three.
-    (The bench's own lease answer on PostgreSQL is one statement in all: ``lease_payload``.)
+    (The bench's own lease answer on PostgreSQL is one statement in all: ``lease_payload``.) The statements
+    are built once, with bound parameters: a lease only executes them.
     """
     plan = plan_lease(station, batch_size=batch_size, lease_seconds=lease_seconds)
     lease, at = plan.lease, plan.lease.created_at
     if session.get_bind().dialect.name == "postgresql":
-        orders = _lease_in_one_statement(session, plan)
+        orders = list(session.scalars(_orm_lease_statement(), plan.params).all())
+        make_transient_to_detached(lease)  # the row exists now: let the session know it without writing it again
+        session.add(lease)
     else:
         session.add(lease)
         session.flush()
-        marked = update(m.Order).where(m.Order.id.in_(plan.picked)).values(plan.marking).returning(m.Order)
-        orders = list(session.scalars(marked.execution_options(synchronize_session=False, populate_existing=True)))
+        orders = list(session.scalars(_sqlite_marking(), plan.params).all())
         if orders:
             history = [
                 {"order_id": o.id, "status": OrderStatus.LEASED.value, "note": plan.note, "at": at} for o in orders
@@ -125,28 +120,60 @@ _LEASES = m.Base.metadata.tables[m.Lease.__tablename__]
 _HISTORY = m.Base.metadata.tables[m.OrderStatusChange.__tablename__]
 
 
-def lease_ctes(plan: LeasePlan) -> tuple[CTE, CTE, CTE]:
+def _picked() -> Select[tuple[int]]:
+    """The queue's head at ``:location_id``: waiting orders, or leased ones whose lease ran out, in queue order."""
+    leasable = and_(
+        _ORDERS.c.location_id == bindparam("p_location_id"),
+        or_(
+            _ORDERS.c.status == OrderStatus.QUEUED.value,
+            and_(_ORDERS.c.status == OrderStatus.LEASED.value, _ORDERS.c.lease_expires_at < bindparam("p_at")),
+        ),
+    )
+    return (
+        select(_ORDERS.c.id)
+        .where(leasable)
+        .order_by(_ORDERS.c.priority.desc(), _ORDERS.c.ship_by.asc().nulls_last(), _ORDERS.c.id)
+        .limit(bindparam("p_batch_size", type_=Integer))
+        .with_for_update(skip_locked=True)
+    )
+
+
+_MARKING = {
+    "status": OrderStatus.LEASED.value,
+    "lease_id": bindparam("p_lease_id"),
+    "lease_expires_at": bindparam("p_expires_at"),
+    "updated_at": bindparam("p_at"),
+}
+
+
+@cache
+def _sqlite_marking() -> Any:
+    marked = update(m.Order).where(m.Order.id.in_(_picked())).values(_MARKING).returning(m.Order)
+    return marked.execution_options(synchronize_session=False, populate_existing=True)
+
+
+@cache
+def lease_ctes() -> tuple[CTE, CTE, CTE]:
     """PostgreSQL: ``new_lease`` (INSERT the lease), ``marked`` (UPDATE the picked orders RETURNING them) and
-    ``history`` (INSERT their status changes), for one statement. The foreign key from the orders to the new
-    lease is checked at the end of the statement, when the lease row is there."""
-    lease = plan.lease
+    ``history`` (INSERT their status changes), for one statement executed with ``LeasePlan.params``. The foreign
+    key from the orders to the new lease is checked at the end of the statement, when the lease row is there."""
     new_lease = (
         insert(_LEASES)
         .values(
-            id=lease.id,
-            station_id=lease.station_id,
-            location_id=lease.location_id,
-            created_at=lease.created_at,
-            expires_at=lease.expires_at,
+            id=bindparam("p_lease_id"),
+            station_id=bindparam("p_station_id"),
+            location_id=bindparam("p_location_id"),
+            created_at=bindparam("p_at"),
+            expires_at=bindparam("p_expires_at"),
         )
         .returning(_LEASES.c.id)
         .cte("new_lease")
     )
-    chosen = plan.picked.cte("picked")
+    chosen = _picked().cte("picked")
     marked = (
         update(_ORDERS)
         .where(_ORDERS.c.id.in_(select(chosen.c.id)))
-        .values(plan.marking)
+        .values(_MARKING)
         .returning(*_ORDERS.c)
         .cte("marked")
     )
@@ -157,8 +184,8 @@ def lease_ctes(plan: LeasePlan) -> tuple[CTE, CTE, CTE]:
             select(
                 marked.c.id,
                 literal(OrderStatus.LEASED.value),
-                literal(plan.note),
-                literal(plan.marking["updated_at"], _HISTORY.c.at.type),
+                bindparam("p_note", type_=_HISTORY.c.note.type),
+                bindparam("p_at", type_=_HISTORY.c.at.type),
             ),
         )
         .cte("history")
@@ -166,13 +193,11 @@ def lease_ctes(plan: LeasePlan) -> tuple[CTE, CTE, CTE]:
     return new_lease, marked, history
 
 
-def _lease_in_one_statement(session: Session, plan: LeasePlan) -> list[m.Order]:
-    new_lease, marked, history = lease_ctes(plan)
+@cache
+def _orm_lease_statement() -> Any:
+    new_lease, marked, history = lease_ctes()
     stmt = select(m.Order).from_statement(select(marked).add_cte(new_lease, history))
-    orders = list(session.scalars(stmt.execution_options(populate_existing=True)))
-    make_transient_to_detached(plan.lease)  # the row exists now: let the session know it without writing it again
-    session.add(plan.lease)
-    return orders
+    return stmt.execution_options(populate_existing=True)
 
 
 def _own_lease(session: Session, station: m.Station, lease_id: str) -> m.Lease:
