@@ -15,6 +15,7 @@ One batch is one transaction:
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,14 @@ class StockMoves:
     """Units consumed per (location id, product id), one entry per event that consumed them."""
 
     parts: dict[tuple[int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
+    parcels: list[dict[str, Any]] = field(default_factory=list)  # rows written by ``write_parcels``
+
+    def write_parcels(self, session: Session) -> None:
+        """The parcels of this savepoint's events in one executemany without RETURNING (their ids are not
+        needed here): one short statement the driver pipelines, not a multi-row VALUES text per batch size."""
+        if self.parcels:
+            session.execute(insert(m.Base.metadata.tables[m.Parcel.__tablename__]), self.parcels)
+            self.parcels = []
 
     def consume(self, location_id: int, units: dict[int, int]) -> None:
         for product_id, qty in units.items():
@@ -70,6 +79,15 @@ class StockMoves:
         return bool(done == len(rows))
 
 
+def add_parcels(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Parcels of the event being applied: written with its savepoint's flush inside a batch, at once outside."""
+    moves: StockMoves | None = session.info.get(MOVES_KEY)
+    if moves is None:
+        session.execute(insert(m.Base.metadata.tables[m.Parcel.__tablename__]), rows)
+    else:
+        moves.parcels.extend(rows)
+
+
 def consume(session: Session, location_id: int, units: dict[int, int]) -> None:
     """Consume stock for the event being applied: deferred to the batch's end inside a batch, at once outside."""
     moves: StockMoves | None = session.info.get(MOVES_KEY)
@@ -99,10 +117,32 @@ def claim_keys(session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
     ordered = sorted(rows, key=lambda r: str(r["event_id"]))
     table = m.Base.metadata.tables[m.AppliedEvent.__tablename__]
     dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _claim_keys_pg(session, ordered)
     builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = builder(table).on_conflict_do_nothing(index_elements=["event_id"]).returning(table.c.event_id)
     # An executemany with RETURNING: SQLAlchemy sends it as one multi-row INSERT ("insertmanyvalues").
     return set(session.connection().execute(stmt, ordered).scalars().all())
+
+
+_CLAIM_PG = """
+INSERT INTO applied_events (event_id, type, station_id, operator_id, operator_badge, occurred_at, applied_at, payload)
+SELECT * FROM unnest(%(event_id)s::varchar[], %(type)s::varchar[], %(station_id)s::bigint[], %(operator_id)s::bigint[],
+                     %(operator_badge)s::varchar[], %(occurred_at)s::timestamptz[], %(applied_at)s::timestamptz[],
+                     %(payload)s::json[])
+ON CONFLICT (event_id) DO NOTHING
+RETURNING event_id
+"""
+
+
+def _claim_keys_pg(session: Session, ordered: Sequence[dict[str, Any]]) -> set[str]:
+    """PostgreSQL: the keys as arrays through ``unnest`` — one short statement whatever the batch size (the
+    driver parses it once and the server prepares it), where a multi-row VALUES list is a new, long text for
+    every batch size. The rows go in in id order, as above."""
+    columns = ("event_id", "type", "station_id", "operator_id", "operator_badge", "occurred_at", "applied_at")
+    params: dict[str, Any] = {c: [r[c] for r in ordered] for c in columns}
+    params["payload"] = [json.dumps(r["payload"]) for r in ordered]
+    return {row[0] for row in session.connection().exec_driver_sql(_CLAIM_PG, params)}
 
 
 def release_key(session: Session, event_id: str) -> None:

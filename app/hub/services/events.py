@@ -176,15 +176,16 @@ def _apply_group(
     try:
         with session.begin_nested(), session.no_autoflush:
             for i, event in group:
-                new, dirty = len(session.new), set(session.dirty)
+                new, dirty, parcels = len(session.new), set(session.dirty), len(mine.parcels)
                 try:
                     _apply(session, principal, operators.get(event.operator_badge), event)
                 except (HubError, DomainError) as exc:
-                    if len(session.new) != new or set(session.dirty) != dirty:
+                    if len(session.new) != new or set(session.dirty) != dirty or len(mine.parcels) != parcels:
                         raise _Tangled from exc
                     outcome[i] = EventResult(event.event_id, Outcome.REJECTED, getattr(exc, "message", str(exc)))
                 else:
                     outcome[i] = EventResult(event.event_id, Outcome.APPLIED)
+            mine.write_parcels(session)
             session.flush()
     except DBAPIError as exc:
         if exc.connection_invalidated:
@@ -213,6 +214,7 @@ def _apply_in_savepoint(
     try:
         with session.begin_nested():
             _apply(session, principal, operator_id, event)
+            mine.write_parcels(session)
             session.flush()
     except IntegrityError:
         return EventResult(event.event_id, Outcome.REJECTED, "the store refused this event (constraint)")
@@ -320,17 +322,20 @@ def _order_packed(session: Session, principal: Principal, operator_id: int | Non
     numbers = [p.parcel_no for p in parcels]
     if len(set(numbers)) != len(numbers):
         raise Rejected("parcel numbers repeat")
-    for p in parcels:
-        session.add(
-            m.Parcel(
-                order_id=order.id,
-                parcel_no=p.parcel_no,
-                carton_code=p.carton_code,
-                weight_g=p.weight_g,
-                expected_weight_g=p.expected_weight_g,
-                items=dict(p.items) if p.items else dict(expected),
-            )
-        )
+    rows = [
+        {
+            "order_id": order.id,
+            "parcel_no": p.parcel_no,
+            "carton_code": p.carton_code,
+            "weight_g": p.weight_g,
+            "expected_weight_g": p.expected_weight_g,
+            "items": dict(p.items) if p.items else dict(expected),
+            "carrier": None,
+            "tracking_number": None,
+        }
+        for p in parcels
+    ]
+    batch.add_parcels(session, rows)
     order_service.set_status(session, order, OrderStatus.PACKED, f"packed at {principal.station_name}")
     order.packed_at = event.occurred_at
     order.packed_station_id = principal.station_id
