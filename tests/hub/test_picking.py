@@ -112,6 +112,7 @@ def test_a_short_pick_with_stock_elsewhere_sends_the_picker_on_and_raises_a_coun
     assert [(t["bin"], t["sku"]) for t in report["count_tasks"]] == [("A-01-01-1", "A")]
     assert report["pickers"][0]["lines"] == 1 and report["pickers"][0]["units"] == 2
     assert report["totes_in_use"] == [{"tote": "T1", "order_number": number}]
+    assert hub.ok("GET", "/api/v1/reports/shift")["picking"]["short_picks"] == report["short_picks"]
 
 
 def test_a_short_pick_with_no_stock_left_holds_the_order(hub: Hub) -> None:
