@@ -197,3 +197,15 @@ def test_a_station_of_another_location_cannot_claim_or_pick_in_this_ones_batch(h
     out = post(hub, other, [short(bid, number, "A-02-01-1", "B", 1)])
     assert out[0]["status"] == "rejected" and "not at this station's location" in out[0]["reason"]
     assert lease(hub, other, "cluster")["orders"] == []
+
+
+def test_an_open_batch_books_its_bin_units_so_the_next_bench_is_sent_elsewhere(hub: Hub) -> None:
+    first = warehouse(hub, orders=[{"A": 3}, {"A": 3}])
+    second = hub.station("BENCH-2")
+    one = lease(hub, first, "single")
+    two = lease(hub, second, "single")
+    assert [s["bin"] for s in one["stops"]] == ["A-01-01-1"]
+    assert [s["bin"] for s in two["stops"]] == ["B-01-01-1"]
+    hub.ok("POST", f"/api/v1/queue/leases/{one['lease_id']}/release", headers=first, json={})
+    again = lease(hub, first, "single")  # released: its booking is gone
+    assert [s["bin"] for s in again["stops"]] == ["A-01-01-1"]
