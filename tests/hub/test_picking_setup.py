@@ -127,3 +127,15 @@ def test_the_migration_moves_old_stock_into_a_default_bin_per_location(tmp_path:
             select(Bin.code, Bin.pickable, BinStock.on_hand).join(BinStock, BinStock.bin_id == Bin.id)
         ).all()
         assert row == [("STOCK", True, 7)]
+
+
+def test_the_demo_layout_is_walked_up_one_aisle_and_down_the_next() -> None:
+    from app.hub.services import bins
+
+    rows = demo_layout.layout()
+    walk = bins.layout_walk((c, a, b, lv) for c, a, b, lv, _p in rows)
+    order = sorted((walk[c], a, b) for c, a, b, lv, _p in rows if lv == 1)
+    assert [a for _w, a, _b in order][:24] == ["A"] * 12 + ["B"] * 12
+    assert [b for _w, a, b in order if a == "A"] == list(range(1, 13))
+    assert [b for _w, a, b in order if a == "B"] == list(range(12, 0, -1))
+    assert len(set(walk.values())) == len(rows)

@@ -108,7 +108,8 @@ def order_packed(session: Session, order: m.Order) -> None:
             if part:
                 item.quantity -= part
                 need[item.product_id] -= part
-    session.flush()
+    if mine:
+        session.flush()
     rest = {pid: q for pid, q in need.items() if q > 0}
     if rest:
         bins.take(session, order.location_id, rest)
