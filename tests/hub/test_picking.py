@@ -209,3 +209,17 @@ def test_an_open_batch_books_its_bin_units_so_the_next_bench_is_sent_elsewhere(h
     hub.ok("POST", f"/api/v1/queue/leases/{one['lease_id']}/release", headers=first, json={})
     again = lease(hub, first, "single")  # released: its booking is gone
     assert [s["bin"] for s in again["stops"]] == ["A-01-01-1"]
+
+
+def test_a_released_batch_frees_its_tote_and_the_units_left_in_it_go_back_to_their_bin(hub: Hub) -> None:
+    station = warehouse(hub, orders=[{"B": 2}])
+    batch = lease(hub, station, "single")
+    number, bid = batch["orders"][0]["number"], batch["batch_id"]
+    post(hub, station, [pick(bid, number, "A-02-01-1", "B", 2, "TOTE-9")])
+    assert bin_qty(hub, "A-02-01-1", "B") == 18
+    hub.ok("POST", f"/api/v1/queue/leases/{batch['lease_id']}/release", headers=station, json={})
+    assert hub.ok("GET", "/api/v1/reports/picking")["totes_in_use"] == []
+    assert hub.client.post("/api/v1/totes/TOTE-9/claim", headers=station, json={}).status_code == 404
+    again = lease(hub, station, "single")
+    assert post(hub, station, [tote(again["batch_id"], number, "TOTE-9")])[0]["status"] == "applied"
+    assert bin_qty(hub, "A-02-01-1", "B") == 20 and location_qty(hub, "B") == (20, 2)

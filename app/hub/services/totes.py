@@ -44,7 +44,13 @@ def in_use(session: Session, tote: Tote) -> bool:
         order = session.get(m.Order, tote.order_id)
         if order is None or order.status not in _OPEN:
             return False
-        return order.status == OrderStatus.ON_HOLD.value or _lease_live(session, order.lease_id)
+        if order.status == OrderStatus.ON_HOLD.value:
+            return True
+        # held by this tote's batch, or by a pack bench's claim; another pick batch's lease starts afresh
+        other_batch = session.scalar(
+            select(PickBatch.id).where(PickBatch.lease_id == order.lease_id, PickBatch.id != tote.batch_id)
+        )
+        return other_batch is None and _lease_live(session, order.lease_id)
     if batch is None:
         return False
     from app.hub.services.picks import batch_order_ids  # a cycle at import time otherwise
