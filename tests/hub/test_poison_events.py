@@ -93,6 +93,23 @@ def base_events(number: str) -> dict[str, dict[str, Any]]:
                 "units": [{"sku": "A", "quantity": 1, "condition": "new", "disposition": "restock", "bin": "R-1"}],
             },
         },
+        **pick_events(common, number),
+    }
+
+
+PICK_BATCH = "00000000-0000-4000-8000-000000000001"  # any well-formed id: the poison is refused before a lookup
+
+
+def pick_events(common: dict[str, Any], number: str) -> dict[str, dict[str, Any]]:
+    at_bin = {"batch_id": PICK_BATCH, "order_number": number, "bin": "A-01-01-1", "sku": "A", "quantity": 1}
+    return {
+        "tote_assigned": {
+            **common,
+            "type": "tote_assigned",
+            "payload": {"batch_id": PICK_BATCH, "order_number": number, "tote": "TOTE-1", "slot": 1},
+        },
+        "pick_confirmed": {**common, "type": "pick_confirmed", "payload": {**at_bin, "tote": "TOTE-1"}},
+        "pick_short": {**common, "type": "pick_short", "payload": {**at_bin, "reason": "bin_empty"}},
     }
 
 
@@ -151,6 +168,17 @@ POISON: list[tuple[str, tuple[Any, ...], Any]] = [
     ("return_received", ("payload", "units", 0, "sku"), {"sku": "A"}),
     ("return_received", ("payload", "rma_number"), "R" * (limits.RMA_NUMBER + 1)),
     ("return_received", ("payload", "location_code"), ["WH1"]),
+    ("tote_assigned", ("payload", "tote"), "T" * 41),
+    ("tote_assigned", ("payload", "tote"), "TOTE\x001"),
+    ("tote_assigned", ("payload", "slot"), 51),
+    ("tote_assigned", ("payload", "batch_id"), "b" * 37),
+    ("pick_confirmed", ("payload", "quantity"), 2**31),
+    ("pick_confirmed", ("payload", "quantity"), 0),
+    ("pick_confirmed", ("payload", "bin"), "B" * (limits.BIN + 1)),
+    ("pick_confirmed", ("payload", "sku"), {"sku": "A"}),
+    ("pick_confirmed", ("payload", "order_number"), "N" * (limits.ORDER_NUMBER + 1)),
+    ("pick_short", ("payload", "reason"), "eaten"),
+    ("pick_short", ("payload", "quantity"), NAN),
 ]
 
 
@@ -299,3 +327,15 @@ def test_the_limits_the_bench_caps_with_are_the_columns_the_hub_stores_into() ->
     for key, limit in by_limit.items():
         column_type = event_limits.COLUMNS[key].type
         assert isinstance(column_type, String) and column_type.length == limit, key
+
+
+def test_poison_in_a_pick_event_is_refused_by_the_field_check_before_any_lookup(hub: Hub) -> None:
+    station = hub.scene(orders=1)
+    number = hub.ok("GET", "/api/v1/orders")["orders"][0]["number"]
+    kinds = {"tote_assigned", "pick_confirmed", "pick_short"}
+    cases = [p for p in POISON if p[0] in kinds]
+    assert {kind for kind, _path, _value in cases} == kinds
+    for kind, path, value in cases:
+        result = post_raw(hub, station, [fresh(poisoned(number, kind, path, value))])[0]
+        assert result["status"] == "rejected", (kind, path, result)
+        assert f"payload.{path[-1]}" in result["reason"], (kind, path, result)  # the field, not the batch lookup
