@@ -67,7 +67,9 @@ def test_wrong_token_is_reported_as_refused(shop_url: str) -> None:
         list(ShopifyClient(shop_url, "wrong", sleep=lambda s: None).pull_orders())
 
 
-def test_fulfilment_is_pushed_with_tracking_and_a_second_push_is_refused(fake: FakeShopify, shop_url: str) -> None:
+def test_fulfilment_is_pushed_with_tracking_a_resend_writes_nothing_and_another_is_refused(
+    fake: FakeShopify, shop_url: str
+) -> None:
     shop = client(shop_url, [])
     gid = shop.push_shipment(
         "gid://shopify/Order/1003", Shipment("1Z999", "UPS", tracking_url="https://t.example/1Z999")
@@ -76,8 +78,10 @@ def test_fulfilment_is_pushed_with_tracking_and_a_second_push_is_refused(fake: F
     sent = fake.fulfillments[0]
     assert sent["trackingInfo"] == {"number": "1Z999", "company": "UPS", "url": "https://t.example/1Z999"}
     assert sent["lineItemsByFulfillmentOrder"] == [{"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/1003"}]
+    assert shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z999", "UPS")) == ""  # found, not written
+    assert len(fake.fulfillments) == 1
     with pytest.raises(ChannelError, match="nothing left to fulfil"):
-        shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z999", "UPS"))
+        shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z000", "UPS"))
 
 
 def test_available_stock_is_set_per_inventory_item_at_our_location(fake: FakeShopify, shop_url: str) -> None:
