@@ -153,3 +153,21 @@ def test_a_return_of_a_split_order_belongs_to_the_part_that_shipped_the_units(hu
     assert rma["order_number"] == f"{number}-1"
     found = hub.ok("GET", "/api/v1/returns/lookup", headers=bench, params={"code": number})
     assert [f["number"] for f in found] == [rma["number"]]  # the bench at WH1 receives it
+
+
+def test_a_channel_edit_while_a_bench_has_a_part_holds_every_part_not_packed_for_a_person(hub: Hub) -> None:
+    scene(hub, "allow")
+    number = hub.order("o1", {"A": 1, "B": 1})["number"]
+    hub.lease(hub.station("BENCH-1", "WH1"))
+    with hub.factory.begin() as s:
+        row = orders.get_order(s, number)
+        new = orders.NewOrder("web", "o1", [orders.NewOrderLine("A", 1, 1000)], dict(row.ship_to))
+        outcome = pipeline.change(s, row, new, OrderRules(splits=SplitPolicies.parse("allow")), source="web")
+    assert outcome.note.startswith("held for a person: quantity of B 1 → 0")
+    after = get(hub, number)
+    # As with an order that is not split: the bench's renewal then finds its part on hold.
+    assert after["status"] == "split" and [f["status"] for f in after["fulfilments"]] == ["on_hold", "on_hold"]
+    assert [c["outcome"] for c in after["changes"]] == ["held"]
+    released = hub.ok("POST", f"/api/v1/orders/{number}/release")  # nothing packed yet: the change applies
+    assert (released["status"], live(released)) == ("queued", [("WH1", "queued", {"A": 1})])
+    assert reserved(hub) == (1, 0)

@@ -111,9 +111,11 @@ def split(session: Session, row: m.Order, decision: RoutingDecision, by_code: di
 
 
 def _waiting(part: m.Order) -> bool:
+    """Not in a bench's hands: waiting in its queue, or held before it was packed (a held lease is
+    no lease: the bench's renewal finds it on hold)."""
     status = OrderStatus(part.status)
     if status == S.ON_HOLD:
-        return OrderStatus(part.status_before_hold or S.RECEIVED) in _WAITING | {S.RECEIVED, S.VALIDATED}
+        return OrderStatus(part.status_before_hold or S.RECEIVED) != S.PACKED
     return status in _WAITING
 
 
