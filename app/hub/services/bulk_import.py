@@ -169,7 +169,7 @@ def _earlier_orders(session: Session, fresh: Sequence[Order], ids: Sequence[int]
     if emails:
         q = (
             select(m.Order.channel, m.Order.customer_email, func.count(m.Order.id))
-            .where(m.Order.customer_email.in_(emails), m.Order.id.not_in(list(ids)))
+            .where(m.Order.customer_email.in_(emails), m.Order.id.not_in(list(ids)), m.Order.parent_id.is_(None))
             .group_by(m.Order.channel, m.Order.customer_email)
         )
         before = {(ch, em): int(n) for ch, em, n in session.execute(q)}
