@@ -187,7 +187,8 @@ class TableRateCarrier:
         lines += [f"{lb.tracking_number}\t{lb.service}\t{lb.parcel_ref}" for lb in mine]
         return Manifest(
             carrier=self.name,
-            manifest_id=f"{self.name}-{stamp:%Y%m%d%H%M%S}",
+            # Its first tracking number keeps it apart from another location's manifest of the same second.
+            manifest_id=f"{self.name}-{stamp:%Y%m%d%H%M%S}-{mine[0].tracking_number}",
             tracking_numbers=tuple(lb.tracking_number for lb in mine),
             document="\n".join(lines) + "\n",
         )

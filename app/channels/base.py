@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Protocol
@@ -73,13 +73,16 @@ class ChannelOrder:
 
 @dataclass(frozen=True, slots=True)
 class Shipment:
-    """What we tell a channel when a parcel leaves."""
+    """What we tell a channel when a parcel leaves. ``lines`` (SKU → units) when it is one part of
+    a split order (empty: the whole order); ``complete`` when nothing of the order is left to ship."""
 
     tracking_number: str
     carrier: str
     tracking_url: str = ""
     service: str = ""
     notify_customer: bool = True
+    lines: Mapping[str, int] = field(default_factory=dict)
+    complete: bool = True
 
 
 class OrderSource(Protocol):

@@ -7,7 +7,9 @@
   throttled call answers ``errors[].extensions.code == "THROTTLED"`` (or HTTP 429 with
   ``Retry-After``); we wait for the bucket to refill enough for the query and ask again.
 * A shipment is pushed with ``fulfillmentCreate`` over the order's open fulfilment orders, with
-  ``trackingInfo { company number url }``.
+  ``trackingInfo { company number url }``; one part of a split order names its line items and
+  quantities (``fulfillmentOrderLineItems``). The order's fulfilments are read first: one with the
+  shipment's tracking number already means a resend after a crash, and nothing is written again.
 * Webhooks (``orders/create``, ``orders/updated``, ``orders/cancelled``) carry the REST order shape
   and are signed in ``X-Shopify-Hmac-Sha256``: see ``app.channels.webhooks``.
 """
@@ -53,7 +55,14 @@ ORDERS_QUERY = (
 
 FULFILLMENT_ORDERS_QUERY = """
 query FulfillmentOrders($id: ID!) {
-  order(id: $id) { fulfillmentOrders(first: 20) { edges { node { id status } } } }
+  order(id: $id) {
+    fulfillments(first: 50) { trackingInfo { number } }
+    fulfillmentOrders(first: 20) {
+      edges { node { id status lineItems(first: 100) {
+        edges { node { id remainingQuantity lineItem { sku } } }
+      } } }
+    }
+  }
 }
 """
 
@@ -170,19 +179,25 @@ class ShopifyClient:
         order = data.get("order")
         if not order:
             raise ChannelError(f"Shopify has no order {channel_ref}")
-        open_ids = [
-            e["node"]["id"]
-            for e in order["fulfillmentOrders"]["edges"]
-            if e["node"]["status"] in OPEN_FULFILLMENT_STATES
+        done = {t.get("number") for f in order.get("fulfillments") or [] for t in f.get("trackingInfo") or []}
+        if set(shipment.tracking_number.split(", ")) & done:
+            return ""  # this shipment reached Shopify before (a resend after a crash)
+        open_nodes = [
+            e["node"] for e in order["fulfillmentOrders"]["edges"] if e["node"]["status"] in OPEN_FULFILLMENT_STATES
         ]
-        if not open_ids:
+        if not open_nodes:
             raise ChannelError(f"Shopify order {channel_ref} has nothing left to fulfil")
+        items: list[dict[str, Any]] = [{"fulfillmentOrderId": n["id"]} for n in open_nodes]
+        if shipment.lines:
+            items = _line_items(open_nodes, shipment.lines)
+            if not items:
+                raise ChannelError(f"Shopify order {channel_ref} has nothing left to fulfil of {dict(shipment.lines)}")
         tracking: dict[str, str] = {"number": shipment.tracking_number, "company": shipment.carrier}
         if shipment.tracking_url:
             tracking["url"] = shipment.tracking_url
         variables = {
             "fulfillment": {
-                "lineItemsByFulfillmentOrder": [{"fulfillmentOrderId": i} for i in open_ids],
+                "lineItemsByFulfillmentOrder": items,
                 "trackingInfo": tracking,
                 "notifyCustomer": shipment.notify_customer,
             }
@@ -222,6 +237,24 @@ class ShopifyClient:
                 raise ChannelError(
                     "Shopify refused the stock: " + "; ".join(e["message"] for e in result["userErrors"])
                 )
+
+
+def _line_items(nodes: list[dict[str, Any]], lines: Mapping[str, int]) -> list[dict[str, Any]]:
+    """The fulfilment order line items (and quantities) that ship ``lines`` (SKU → units)."""
+    left = dict(lines)
+    out: list[dict[str, Any]] = []
+    for node in nodes:
+        chosen = []
+        for edge in (node.get("lineItems") or {}).get("edges") or []:
+            item = edge["node"]
+            sku = (item.get("lineItem") or {}).get("sku") or ""
+            take = min(left.get(sku, 0), int(item.get("remainingQuantity") or 0))
+            if take > 0:
+                chosen.append({"id": item["id"], "quantity": take})
+                left[sku] -= take
+        if chosen:
+            out.append({"fulfillmentOrderId": node["id"], "fulfillmentOrderLineItems": chosen})
+    return out
 
 
 def _retry_after(resp: httpx.Response, default: float) -> float:

@@ -5,7 +5,10 @@ notes and stock, read webhooks.
   are. ``modified_after`` (ISO 8601) resumes from the last pull.
 * Authentication is HTTP Basic with the consumer key and secret (over HTTPS).
 * A shipment becomes a customer note (``POST /orders/{id}/notes``) with the tracking number, and
-  the order moves to ``completed`` (``PUT /orders/{id}``).
+  the order moves to ``completed`` (``PUT /orders/{id}``) once nothing is left to ship (a split
+  order's parts are a note each). The notes are read first (``GET /orders/{id}/notes``): a note
+  that names the tracking number already means the shipment got there before (a resend after a
+  crash), so it is never written twice.
 * Webhooks are signed in ``X-WC-Webhook-Signature`` (base64 HMAC-SHA256 of the body with the
   webhook's secret); the topic is in ``X-WC-Webhook-Topic`` (``order.created``, ``order.updated``).
 """
@@ -90,19 +93,34 @@ class WooCommerceClient:
         resp = self._call("POST", f"/orders/{order_id}/notes", json={"note": note, "customer_note": customer_note})
         return int(resp.json()["id"])
 
+    def notes(self, order_id: str) -> list[str]:
+        return [str(n.get("note") or "") for n in self._call("GET", f"/orders/{order_id}/notes").json()]
+
+    def _add_note_once(self, order_id: str, note: str, tracking_number: str, *, customer_note: bool) -> None:
+        """Add ``note`` unless a note holding ``tracking_number`` (and the note's first words) is there."""
+        head = note.split(" ", 1)[0]
+        if any(tracking_number in n and n.startswith(head) for n in self.notes(order_id)):
+            return
+        self.add_note(order_id, note, customer_note=customer_note)
+
     def push_shipment(self, channel_ref: str, shipment: Shipment) -> None:
-        """Tell the customer (order note with the tracking) and complete the order."""
+        """Tell the customer (order note with the tracking; the items when it is one part of several)
+        and complete the order when nothing is left to ship. Safe to repeat."""
         note = f"Shipped with {shipment.carrier}"
         if shipment.service:
             note += f" {shipment.service}"
         note += f", tracking number {shipment.tracking_number}"
         if shipment.tracking_url:
             note += f": {shipment.tracking_url}"
-        self.add_note(channel_ref, note, customer_note=shipment.notify_customer)
-        self.set_status(channel_ref, "completed")
+        if shipment.lines:
+            note += " (" + ", ".join(f"{q} x {sku}" for sku, q in sorted(shipment.lines.items())) + ")"
+        self._add_note_once(channel_ref, note, shipment.tracking_number, customer_note=shipment.notify_customer)
+        if shipment.complete:
+            self.set_status(channel_ref, "completed")
 
     def push_delivered(self, channel_ref: str, shipment: Shipment) -> None:
-        self.add_note(channel_ref, f"Delivered ({shipment.carrier} {shipment.tracking_number})", customer_note=False)
+        note = f"Delivered ({shipment.carrier} {shipment.tracking_number})"
+        self._add_note_once(channel_ref, note, shipment.tracking_number, customer_note=False)
 
     def push_available(self, available: Mapping[str, int]) -> None:
         """Set ``stock_quantity`` of each product found by SKU, in batches of 100 (``POST /products/batch``)."""

@@ -4,11 +4,17 @@ received → validated → routed → queued → leased → packed → shipped �
 on_hold (from any state before shipping, back to where it was once released), cancelled (from
 any state before shipping), and back to received from validated, routed or queued when the order
 is changed (a channel edit, a re-route) so that it is validated and routed again from the start.
+
+An order that ships from several locations is *split*: validated → split, and each part (a
+fulfilment, an order of its own with its location's lines) goes routed → queued → … → shipped. The
+split order follows its fulfilments (``fulfilled_status``): partially_shipped once one has shipped,
+shipped when every one that is not cancelled has, delivered likewise, cancelled when all are.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -27,6 +33,8 @@ class OrderStatus(enum.StrEnum):
     DELIVERED = "delivered"
     ON_HOLD = "on_hold"
     CANCELLED = "cancelled"
+    SPLIT = "split"  # ships in parts, none shipped yet: its fulfilments are the orders that move
+    PARTIALLY_SHIPPED = "partially_shipped"
 
 
 S = OrderStatus
@@ -34,7 +42,7 @@ _PRE_PACK = {S.RECEIVED, S.VALIDATED, S.ROUTED, S.QUEUED, S.LEASED}
 
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.RECEIVED: frozenset({S.VALIDATED, S.ON_HOLD, S.CANCELLED}),
-    S.VALIDATED: frozenset({S.RECEIVED, S.ROUTED, S.ON_HOLD, S.CANCELLED}),
+    S.VALIDATED: frozenset({S.RECEIVED, S.ROUTED, S.SPLIT, S.ON_HOLD, S.CANCELLED}),
     S.ROUTED: frozenset({S.RECEIVED, S.QUEUED, S.ON_HOLD, S.CANCELLED}),
     S.QUEUED: frozenset({S.RECEIVED, S.LEASED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
     S.LEASED: frozenset({S.QUEUED, S.PACKED, S.ON_HOLD, S.CANCELLED}),
@@ -43,11 +51,15 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.DELIVERED: frozenset(),
     S.ON_HOLD: frozenset(_PRE_PACK | {S.PACKED, S.CANCELLED}),
     S.CANCELLED: frozenset(),
+    S.SPLIT: frozenset({S.RECEIVED, S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.DELIVERED}),
 }
 
 OPEN_STATUSES = frozenset(_PRE_PACK | {S.ON_HOLD})
 # Orders whose stock is reserved at their location (packing consumes it).
 RESERVING = frozenset({S.ROUTED, S.QUEUED, S.LEASED})
+# A split order's own states: it is never queued, its fulfilments are.
+SPLIT_STATES = frozenset({S.SPLIT, S.PARTIALLY_SHIPPED})
 # Changed orders in these states are validated and routed again; a bench may hold the others.
 _REOPENABLE = frozenset({S.RECEIVED, S.VALIDATED, S.ROUTED, S.QUEUED})
 
@@ -71,6 +83,21 @@ def change_action(status: OrderStatus, status_before_hold: OrderStatus | None = 
     if status in (S.LEASED, S.PACKED):
         return ChangeAction.HOLD
     return ChangeAction.RECORD
+
+
+def fulfilled_status(parts: Iterable[OrderStatus]) -> OrderStatus:
+    """The status of a split order whose fulfilments are in ``parts``."""
+    states = list(parts)
+    live = [p for p in states if p != S.CANCELLED]
+    if not live:
+        return S.CANCELLED
+    if all(p == S.DELIVERED for p in live):
+        return S.DELIVERED
+    if all(p in (S.SHIPPED, S.DELIVERED) for p in live):
+        return S.SHIPPED
+    if any(p in (S.SHIPPED, S.DELIVERED) for p in live):
+        return S.PARTIALLY_SHIPPED
+    return S.SPLIT
 
 
 def check_transition(current: OrderStatus, target: OrderStatus) -> None:
@@ -173,9 +200,27 @@ class Order:
     def cancel(self, reason: str) -> None:
         self.move_to(OrderStatus.CANCELLED, reason)
 
+    def split(self, reason: str) -> None:
+        """A validated order ships in parts (its fulfilments are routed and queued on their own)."""
+        if self.status != OrderStatus.VALIDATED:
+            raise InvalidTransition(f"only a validated order can be split, this one is {self.status.value}")
+        self.location_code = None
+        self.move_to(OrderStatus.SPLIT, reason)
+
+    def follow(self, parts: Iterable[OrderStatus], note: str = "") -> bool:
+        """A split order takes the status its fulfilments give it; True when it changed."""
+        target = fulfilled_status(parts)
+        if target == self.status:
+            return False
+        self.move_to(target, note or f"fulfilments: {target.value}")
+        return True
+
     def reopen(self, note: str) -> None:
         """Back to received (from validated, routed, queued, or a hold that never reached a queue) so
         that the order is validated and routed again; its location and any hold are forgotten."""
+        if self.status == OrderStatus.SPLIT:
+            self.move_to(OrderStatus.RECEIVED, note)
+            return
         if self.status == OrderStatus.ON_HOLD:
             if self.status_before_hold == OrderStatus.PACKED:
                 raise InvalidTransition("a packed order on hold cannot be routed again")

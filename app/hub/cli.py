@@ -181,6 +181,30 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_close_day(args: argparse.Namespace) -> int:
+    """The end-of-day manifest per location and carrier (every configured carrier unless named)."""
+    from app.hub.database import unit_of_work
+    from app.hub.services import catalog, manifests, shipping
+
+    url = _db(args)
+    _ensure_schema(url)
+    factory = _session_factory(url)
+    cfg = shipping.from_env(factory)
+    names = [cfg.carrier(args.carrier).name] if args.carrier else [c.name for c in cfg.carriers]
+    if args.location:
+        with unit_of_work(factory) as session:
+            catalog.location_by_code(session, args.location)  # an unknown location is an error
+    for name in names:
+        try:
+            answers = manifests.close_day(factory, cfg, name, args.location)
+        except HubError as exc:  # nothing waiting, or the carrier refused: say so, go on with the next
+            print(f"{name}: {exc.message}")
+            continue
+        for a in answers:
+            print(f"{a.carrier} at {a.location}: manifest {a.manifest_id}, {len(a.tracking_numbers)} parcel(s)")
+    return 0
+
+
 def _guard(func: Any) -> Any:
     def run(args: argparse.Namespace) -> int:
         try:
@@ -238,6 +262,10 @@ def register(sub: Any) -> None:
     p = add("token", cmd_token, "print an operator session token (for admin scripts)")
     p.add_argument("--badge", required=True)
     p.add_argument("--pin", required=True)
+
+    p = add("close-day", cmd_close_day, "end-of-day manifests, one per location and carrier")
+    p.add_argument("--carrier", help="only this carrier (default: every configured one)")
+    p.add_argument("--location", help="only this location (default: every location with labels waiting)")
 
     from app.hub import channels_cli
 

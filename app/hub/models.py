@@ -172,6 +172,10 @@ class Order(Base):
     delivered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     # The channel's own "updated at" of the version stored: an older edit arriving late is not applied.
     channel_updated_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # A fulfilment (one shipment of a split order) points at the order the channel sent; None otherwise.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), nullable=True, index=True
+    )
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", cascade="all, delete-orphan", lazy="selectin", order_by="OrderLine.id"
     )

@@ -4,7 +4,8 @@ hold released, a supervisor's re-route and a channel edit.
 
 The scenes are chosen where the old second routing path (rank then distance, presence-only
 address checks) answered differently from the domain rules: a full location by daily capacity and
-a malformed postcode."""
+a malformed postcode; and an order that ships in parts (one unit at each of two locations, splits
+allowed), which every way in must split into the same two fulfilments."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import pytest
 from app.channels.base import ChannelOrder
 from app.channels.csv_import import parse_orders
 from app.channels.shopify import ShopifyClient
+from app.domain.splits import SplitPolicies
 from app.hub.database import unit_of_work
 from app.hub.services import bulk_import, pipeline
 from app.hub.services.channel_sync import pull_orders
@@ -33,8 +35,23 @@ GOOD = "78701"
 BAD = "7870"  # not a US ZIP: the domain's address check holds it
 
 
-def scene(hub: Hub) -> None:
-    """WH1 is preferred (rank 1) but takes one order a day and already has it; WH2 is next."""
+SPLIT = "split"  # the split scene (its orders have a good postcode)
+
+
+def scene(hub: Hub, postcode: str) -> None:
+    """WH1 is preferred (rank 1) but takes one order a day and already has it; WH2 is next. The
+    split scene: one unit of SKU-1 at each, splits allowed."""
+    if postcode == SPLIT:
+        rules = OrderRules(splits=SplitPolicies.parse("allow"))
+        hub.client.app.state.shipping = ShippingConfig(  # type: ignore[union-attr]
+            carriers=[make_courier()], webhook_secrets=SECRETS, order_rules=rules
+        )
+        hub.location("WH1", rank=1)
+        hub.location("WH2", rank=2)
+        hub.product("SKU-1")
+        hub.stock("WH1", "SKU-1", 1)
+        hub.stock("WH2", "SKU-1", 1)
+        return
     hub.client.app.state.shipping = ShippingConfig(carriers=[make_courier()], webhook_secrets=SECRETS)  # type: ignore[union-attr]
     hub.location("WH1", daily_capacity=1, rank=1)
     hub.location("WH2", rank=2)
@@ -45,7 +62,13 @@ def scene(hub: Hub) -> None:
     assert first["location"] == "WH1"
 
 
+def rules(hub: Hub) -> OrderRules:
+    cfg: ShippingConfig = hub.client.app.state.shipping  # type: ignore[union-attr]
+    return cfg.order_rules
+
+
 def address(postcode: str, city: str = "Austin") -> dict[str, Any]:
+    postcode = GOOD if postcode == SPLIT else postcode
     return {
         "name": "Ada Lovelace",
         "line1": "1 Main St",
@@ -62,6 +85,7 @@ def via_api(hub: Hub, postcode: str) -> str:
 
 
 def shopify_payload(postcode: str, quantity: int = 2, city: str = "Austin") -> dict[str, Any]:
+    postcode = GOOD if postcode == SPLIT else postcode
     return {
         "id": 5001,
         "name": "#5001",
@@ -102,7 +126,7 @@ def via_woo_webhook(hub: Hub, postcode: str) -> str:
     payload = woo_order(1)
     payload["billing"] = dict(payload["billing"], country="US")
     payload["shipping"] = dict(payload["shipping"], address_1="1 Main St", city="Austin", state="TX")
-    payload["shipping"] |= {"postcode": postcode, "country": "US", "last_name": "Lovelace"}
+    payload["shipping"] |= {"postcode": address(postcode)["postcode"], "country": "US", "last_name": "Lovelace"}
     r = woo(hub, payload)
     assert r.status_code == 200, r.text
     return str(r.json()["order"])
@@ -110,9 +134,10 @@ def via_woo_webhook(hub: Hub, postcode: str) -> str:
 
 def via_shopify_pull(hub: Hub, postcode: str) -> str:
     node = shopify_order(1, quantity=2)
-    node["shippingAddress"] = dict(node["shippingAddress"], zip=postcode, latitude=None, longitude=None)
+    node["shippingAddress"] = dict(node["shippingAddress"], zip=address(postcode)["postcode"])
+    node["shippingAddress"] |= {"latitude": None, "longitude": None}
     with serve(FakeShopify(orders=[node]).app()) as url:
-        counts = pull_orders(hub.factory, ShopifyClient(url, TOKEN, sleep=lambda s: None), OrderRules())
+        counts = pull_orders(hub.factory, ShopifyClient(url, TOKEN, sleep=lambda s: None), rules(hub))
     assert counts["created"] == 1
     return str(hub.ok("GET", "/api/v1/orders", params={"channel": "shopify"})["orders"][0]["number"])
 
@@ -121,20 +146,20 @@ CSV = "order_id,sku,quantity,ship_name,ship_line1,ship_city,ship_region,ship_pos
 
 
 def _csv_order(postcode: str) -> Any:
-    result = parse_orders(CSV + f"C1,SKU-1,2,Ada Lovelace,1 Main St,Austin,TX,{postcode},US\n")
+    result = parse_orders(CSV + f"C1,SKU-1,2,Ada Lovelace,1 Main St,Austin,TX,{address(postcode)['postcode']},US\n")
     assert not result.errors
     return result.orders[0]
 
 
 def via_csv_batch(hub: Hub, postcode: str) -> str:
     with unit_of_work(hub.factory) as s:
-        bulk_import.import_batch(s, [_csv_order(postcode)], OrderRules())
+        bulk_import.import_batch(s, [_csv_order(postcode)], rules(hub))
     return str(hub.ok("GET", "/api/v1/orders", params={"channel": "csv"})["orders"][0]["number"])
 
 
 def via_csv_one_by_one(hub: Hub, postcode: str) -> str:
     with unit_of_work(hub.factory) as s:
-        number = pipeline.ingest(s, ChannelOrder(_csv_order(postcode)), OrderRules()).number
+        number = pipeline.ingest(s, ChannelOrder(_csv_order(postcode)), rules(hub)).number
     return number
 
 
@@ -168,19 +193,31 @@ ENTRY_POINTS: dict[str, Callable[[Hub, str], str]] = {
 EXPECTED = {
     GOOD: ("queued", "WH2", {"WH1": 1, "WH2": 2}),
     BAD: ("on_hold", None, {"WH1": 1, "WH2": 0}),
+    SPLIT: ("split", None, {"WH1": 1, "WH2": 1}),
+}
+PARTS = {
+    GOOD: [("WH2", "queued", 2)],
+    BAD: [(None, "on_hold", 2)],
+    SPLIT: [("WH1", "queued", 1), ("WH2", "queued", 1)],
 }
 
 
-@pytest.mark.parametrize("postcode", [GOOD, BAD], ids=["capacity-full-first-choice", "malformed-postcode"])
+@pytest.mark.parametrize(
+    "postcode", [GOOD, BAD, SPLIT], ids=["capacity-full-first-choice", "malformed-postcode", "split-shipment"]
+)
 @pytest.mark.parametrize("entry", list(ENTRY_POINTS))
 def test_the_same_order_ends_the_same_whichever_way_it_came_in(hub: Hub, entry: str, postcode: str) -> None:
-    scene(hub)
+    scene(hub, postcode)
     number = ENTRY_POINTS[entry](hub, postcode)
     stored = hub.ok("GET", f"/api/v1/orders/{number}")
     reserved = {r["location"]: r["reserved"] for r in hub.ok("GET", "/api/v1/stock", params={"sku": "SKU-1"})}
     assert (stored["status"], stored["location"], reserved) == EXPECTED[postcode], json.dumps(stored, indent=1)
     assert [(ln["sku"], ln["quantity"]) for ln in stored["lines"]] == [("SKU-1", 2)]
+    parts = [(f["location"], f["status"], f["lines"][0]["quantity"]) for f in stored["fulfilments"]]
+    assert [p for p in parts if p[1] != "cancelled"] == PARTS[postcode]
     if postcode == GOOD:
         assert "WH1 daily capacity of 1 orders reached" in stored["routing_reason"]
+    elif postcode == SPLIT:
+        assert "ships in parts" in stored["routing_reason"]
     else:
         assert "postcode '7870' is not a valid US one" in stored["hold_reason"]

@@ -67,7 +67,9 @@ def test_wrong_token_is_reported_as_refused(shop_url: str) -> None:
         list(ShopifyClient(shop_url, "wrong", sleep=lambda s: None).pull_orders())
 
 
-def test_fulfilment_is_pushed_with_tracking_and_a_second_push_is_refused(fake: FakeShopify, shop_url: str) -> None:
+def test_fulfilment_is_pushed_with_tracking_a_resend_writes_nothing_and_another_is_refused(
+    fake: FakeShopify, shop_url: str
+) -> None:
     shop = client(shop_url, [])
     gid = shop.push_shipment(
         "gid://shopify/Order/1003", Shipment("1Z999", "UPS", tracking_url="https://t.example/1Z999")
@@ -76,8 +78,10 @@ def test_fulfilment_is_pushed_with_tracking_and_a_second_push_is_refused(fake: F
     sent = fake.fulfillments[0]
     assert sent["trackingInfo"] == {"number": "1Z999", "company": "UPS", "url": "https://t.example/1Z999"}
     assert sent["lineItemsByFulfillmentOrder"] == [{"fulfillmentOrderId": "gid://shopify/FulfillmentOrder/1003"}]
+    assert shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z999", "UPS")) == ""  # found, not written
+    assert len(fake.fulfillments) == 1
     with pytest.raises(ChannelError, match="nothing left to fulfil"):
-        shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z999", "UPS"))
+        shop.push_shipment("gid://shopify/Order/1003", Shipment("1Z000", "UPS"))
 
 
 def test_available_stock_is_set_per_inventory_item_at_our_location(fake: FakeShopify, shop_url: str) -> None:
@@ -155,3 +159,20 @@ def test_webhook_line_without_sku_is_refused() -> None:
     bad = dict(WEBHOOK, line_items=[{"sku": "", "name": "Gift card", "quantity": 1, "price": "10.00"}])
     with pytest.raises(ChannelError, match="no SKU"):
         order_from_webhook(bad)
+
+
+def test_one_part_of_a_split_order_fulfils_only_its_line_items(fake: FakeShopify, shop_url: str) -> None:
+    two_skus = shopify_order(9, sku="A", quantity=2)
+    two_skus["lineItems"]["edges"].append({"node": {"sku": "B", "name": "Gadget", "quantity": 1}})
+    fake.orders.append(two_skus)
+    shop, gid = client(shop_url, []), "gid://shopify/Order/1009"
+    shop.push_shipment(gid, Shipment("LC1", "localcourier", lines={"A": 2}, complete=False))
+    fo = "gid://shopify/FulfillmentOrder/1009"
+    assert fake.fulfillments[0]["lineItemsByFulfillmentOrder"] == [
+        {"fulfillmentOrderId": fo, "fulfillmentOrderLineItems": [{"id": f"{fo}/A", "quantity": 2}]}
+    ]
+    assert fake.fulfillment_status.get(fo, "OPEN") == "OPEN"  # B is still to ship
+    shop.push_shipment(gid, Shipment("LC2", "localcourier", lines={"B": 1}))
+    assert shop.push_shipment(gid, Shipment("LC1", "localcourier", lines={"A": 2})) == ""  # a resend: nothing
+    assert [f["trackingInfo"]["number"] for f in fake.fulfillments] == ["LC1", "LC2"]
+    assert fake.fulfillment_status[fo] == "CLOSED"

@@ -69,6 +69,7 @@ class FakeShopify:
     calls: list[dict[str, Any]] = field(default_factory=list)
     fulfillments: list[dict[str, Any]] = field(default_factory=list)
     fulfillment_status: dict[str, str] = field(default_factory=dict)
+    remaining: dict[str, dict[str, int]] = field(default_factory=dict)  # fulfilment order → line item → units
     variants: dict[str, str] = field(default_factory=dict)  # sku -> InventoryItem GID
     inventory: dict[tuple[str, str], int] = field(default_factory=dict)  # (item, location) -> available
     down: bool = False  # answer every call 503, as a shop in maintenance does
@@ -146,19 +147,38 @@ class FakeShopify:
             }
         }
 
+    def _remaining(self, fo: str) -> dict[str, int]:
+        """Units left to fulfil per fulfilment order line item id (``<fo>/<sku>``)."""
+        if fo not in self.remaining:
+            order = next(o for o in self.orders if o["id"] == fo.replace("/FulfillmentOrder/", "/Order/"))
+            edges = order["lineItems"]["edges"]
+            self.remaining[fo] = {f"{fo}/{e['node']['sku']}": int(e["node"]["quantity"]) for e in edges}
+        return self.remaining[fo]
+
     def _fulfillment_orders(self, order_gid: str) -> dict[str, Any]:
         if not any(o["id"] == order_gid for o in self.orders):
             return {"order": None}
         fo = order_gid.replace("/Order/", "/FulfillmentOrder/")
         status = self.fulfillment_status.get(fo, "OPEN")
-        return {"order": {"fulfillmentOrders": {"edges": [{"node": {"id": fo, "status": status}}]}}}
+        items = [
+            {"node": {"id": i, "remainingQuantity": q, "lineItem": {"sku": i.rsplit("/", 1)[1]}}}
+            for i, q in self._remaining(fo).items()
+        ]
+        node = {"id": fo, "status": status, "lineItems": {"edges": items}}
+        done = [{"trackingInfo": [f["trackingInfo"]]} for f in self.fulfillments if f["orderId"] == order_gid]
+        return {"order": {"fulfillments": done, "fulfillmentOrders": {"edges": [{"node": node}]}}}
 
     def _fulfil(self, fulfillment: dict[str, Any]) -> dict[str, Any]:
         ids = [x["fulfillmentOrderId"] for x in fulfillment["lineItemsByFulfillmentOrder"]]
         if any(self.fulfillment_status.get(i) == "CLOSED" for i in ids):
             return {"fulfillmentCreate": {"fulfillment": None, "userErrors": [{"field": None, "message": "closed"}]}}
-        for i in ids:
-            self.fulfillment_status[i] = "CLOSED"
-        self.fulfillments.append(fulfillment)
+        for x in fulfillment["lineItemsByFulfillmentOrder"]:
+            fo, left = x["fulfillmentOrderId"], self._remaining(x["fulfillmentOrderId"])
+            for item in x.get("fulfillmentOrderLineItems") or [{"id": i, "quantity": q} for i, q in left.items()]:
+                left[item["id"]] -= item["quantity"]
+            if not any(left.values()):
+                self.fulfillment_status[fo] = "CLOSED"
+        order_gid = ids[0].replace("/FulfillmentOrder/", "/Order/") if ids else ""
+        self.fulfillments.append({**fulfillment, "orderId": order_gid})
         gid = f"gid://shopify/Fulfillment/{len(self.fulfillments)}"
         return {"fulfillmentCreate": {"fulfillment": {"id": gid, "status": "SUCCESS"}, "userErrors": []}}

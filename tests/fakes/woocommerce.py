@@ -50,6 +50,7 @@ class FakeWoo:
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     stock: dict[int, int] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    lose_next_answer: int = 0  # store the next N notes but answer 502, as a proxy timing out does
 
     def app(self) -> Starlette:
         return Starlette(
@@ -57,6 +58,7 @@ class FakeWoo:
                 Route("/wp-json/wc/v3/orders", self.list_orders, methods=["GET"]),
                 Route("/wp-json/wc/v3/orders/{id:int}", self.update_order, methods=["PUT"]),
                 Route("/wp-json/wc/v3/orders/{id:int}/notes", self.add_note, methods=["POST"]),
+                Route("/wp-json/wc/v3/orders/{id:int}/notes", self.list_notes, methods=["GET"]),
                 Route("/wp-json/wc/v3/products", self.find_products, methods=["GET"]),
                 Route("/wp-json/wc/v3/products/batch", self.batch_products, methods=["POST"]),
             ]
@@ -95,7 +97,15 @@ class FakeWoo:
         notes = self.notes.setdefault(request.path_params["id"], [])
         note = {"id": 9000 + len(notes), "note": body["note"], "customer_note": body.get("customer_note", False)}
         notes.append(note)
+        if self.lose_next_answer:
+            self.lose_next_answer -= 1
+            return JSONResponse({"code": "bad_gateway"}, 502)
         return JSONResponse(note, 201)
+
+    async def list_notes(self, request: Request) -> Response:
+        if (refused := self._guard(request)) is not None:
+            return refused
+        return JSONResponse(list(reversed(self.notes.get(request.path_params["id"], []))))  # newest first
 
     async def find_products(self, request: Request) -> Response:
         if (refused := self._guard(request)) is not None:

@@ -117,8 +117,8 @@ def test_admin_jobs_lists_every_job_with_schedule_last_and_next_run(hub: Hub) ->
     hub.client.app.state.shipping = shipping.ShippingConfig(carriers=[make_courier()])  # type: ignore[union-attr]
     first = hub.ok("GET", "/api/v1/admin/jobs")
     names = [j["name"] for j in first]
-    assert names == ["channel-outbox", "tracking-poll", "lease-sweep", "manifest", "capacity-rollover"]
-    manifest = first[3]
+    assert names == ["channel-outbox", "tracking-poll", "lease-sweep", "split-wait", "manifest", "capacity-rollover"]
+    manifest = first[names.index("manifest")]
     assert manifest["schedule"] == "daily at 18:00 UTC" and manifest["last_run_at"] is None
     assert manifest["next_run_at"].endswith("T18:00:00Z") and manifest["failures"] == 0
     job = runner.Runner(hub.factory, hub.client.app.state.jobs, owner="a")  # type: ignore[union-attr]
@@ -275,5 +275,5 @@ def test_end_of_day_manifest_closes_each_carriers_day_once(hub: Hub) -> None:
     body = {"parcel_no": 1, "carton_code": "BOX-M", "weight_g": 1000, "items": {}}
     assert hub.client.post(f"/api/v1/orders/{number}/parcels/1/label", headers=station, json=body).is_success
     closed = tasks.close_days(hub.factory, cfg)
-    assert closed.startswith("localcourier: manifest ") and closed.endswith("(1 parcels)")
+    assert closed.startswith("localcourier at WH1: manifest ") and closed.endswith("(1 parcels)")
     assert tasks.close_days(hub.factory, cfg) == "localcourier: no localcourier labels waiting for a manifest"

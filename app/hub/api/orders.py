@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query, Response, status
 
-from app.domain.orders import OPEN_STATUSES, OrderStatus
 from app.hub.api import schemas as s
 from app.hub.api import views
 from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, Caller, Filter, Offset, allow
 from app.hub.api.shipping import Config
 from app.hub.services import orders, pipeline, scope
-from app.hub.services.errors import Invalid
 from app.hub.services.scope import Scope
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"])
@@ -66,7 +64,7 @@ def list_orders(
         limit=limit,
         offset=offset,
     )
-    return s.OrderList(total=total, orders=[views.order(session, o) for o in rows])
+    return s.OrderList(total=total, orders=[views.order(session, o, parts=False) for o in rows])
 
 
 @router.get("/{number}", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
@@ -77,9 +75,7 @@ def get_order(number: str, session: DB) -> s.OrderOut:
 @router.post("/{number}/hold", response_model=s.OrderOut, **allow(*SUPERVISION, scope=Scope.ORDER))
 def hold_order(number: str, body: s.ReasonIn, session: DB) -> s.OrderOut:
     order = orders.get_order(session, number, for_update=True)
-    if OrderStatus(order.status) not in OPEN_STATUSES:
-        raise Invalid(f"order {number} is {order.status}: only open orders can be held")
-    orders.hold(session, order, body.reason)
+    pipeline.hold(session, order, body.reason)
     return views.order(session, order)
 
 

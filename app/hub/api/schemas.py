@@ -171,6 +171,29 @@ class OrderLineOut(BaseModel):
     unit_price_minor: int
 
 
+class FulfilmentLineOut(BaseModel):
+    sku: str
+    quantity: int
+
+
+class TrackingOut(BaseModel):
+    parcel_no: int
+    carrier: str
+    tracking_number: str
+    tracking_url: str = ""
+    status: str | None = None
+
+
+class FulfilmentOut(BaseModel):
+    """One shipment of an order: the order itself when it is not split, else one of its parts."""
+
+    number: str
+    location: str | None
+    status: str
+    lines: list[FulfilmentLineOut]
+    tracking: list[TrackingOut]
+
+
 class OrderOut(BaseModel):
     number: str
     channel: str
@@ -192,6 +215,11 @@ class OrderOut(BaseModel):
     history: list[dict[str, Any]] | None = None
     # Edits a channel sent after the order was stored: the difference and what became of it.
     changes: list[dict[str, Any]] | None = None
+    # Its shipments: one per location when it is split (numbers <order>-1, -2 …), else itself
+    # (not in the order list).
+    fulfilments: list[FulfilmentOut] | None = None
+    # For a fulfilment: the order it is part of.
+    part_of: str | None = None
 
 
 class OrderList(BaseModel):

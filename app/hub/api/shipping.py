@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from app.carriers.base import TrackingStatus, TrackingUpdate
 from app.hub.api import schemas as s
 from app.hub.api.deps import DB, PACKING, SUPERVISION, Caller, Factory, ParcelNo, allow
-from app.hub.services import scope, shipping
+from app.hub.services import manifests, scope, shipping
 from app.hub.services.scope import Scope
 from app.printing.profile import DEFAULT_PROFILE, FONT_PATTERN, PrinterProfile
 
@@ -81,11 +81,16 @@ class VoidIn(s.Checked):
 
 
 class ManifestIn(s.Checked):
+    """One carrier's manifest for one location; without ``location``, for the one location that has
+    labels waiting (422 naming them when several have: a manifest is per location and carrier)."""
+
     carrier: Annotated[str, Field(min_length=1, max_length=40)]
+    location: s.Code | None = None
 
 
 class ManifestOut(BaseModel):
     carrier: str
+    location: str
     manifest_id: str
     tracking_numbers: list[str]
     document: str
@@ -117,9 +122,10 @@ async def void_label(number: str, parcel_no: ParcelNo, body: VoidIn, factory: Fa
 
 @router.post("/shipping/manifests", response_model=ManifestOut, **allow(*SUPERVISION, scope=Scope.NONE))
 async def close_day(body: ManifestIn, factory: Factory, cfg: Config) -> ManifestOut:
-    m = await run_in_threadpool(shipping.close_day, factory, cfg, body.carrier)
+    m = await run_in_threadpool(manifests.close_one, factory, cfg, body.carrier, body.location)
     return ManifestOut(
         carrier=m.carrier,
+        location=m.location,
         manifest_id=m.manifest_id,
         tracking_numbers=list(m.tracking_numbers),
         document=m.document,

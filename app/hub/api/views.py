@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.hub import models as m
 from app.hub.api import schemas as s
+from app.hub.services import fulfilments
 from app.hub.sync_models import OrderChange
 
 
@@ -30,7 +31,7 @@ def lines(o: m.Order) -> list[s.OrderLineOut]:
     ]
 
 
-def order(session: Session, o: m.Order, *, history: bool = False) -> s.OrderOut:
+def order(session: Session, o: m.Order, *, history: bool = False, parts: bool = True) -> s.OrderOut:
     loc = session.get(m.Location, o.location_id) if o.location_id else None
     hist = changes = None
     if history:
@@ -64,7 +65,15 @@ def order(session: Session, o: m.Order, *, history: bool = False) -> s.OrderOut:
         lines=lines(o),
         history=hist,
         changes=changes,
+        fulfilments=[s.FulfilmentOut.model_validate(f) for f in fulfilments.views(session, o)] if parts else None,
+        part_of=_parent_number(session, o),
     )
+
+
+def _parent_number(session: Session, o: m.Order) -> str | None:
+    if o.parent_id is None:
+        return None
+    return session.scalar(select(m.Order.number).where(m.Order.id == o.parent_id))
 
 
 def leased_order(o: m.Order) -> s.LeasedOrder:

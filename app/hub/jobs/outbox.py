@@ -5,9 +5,11 @@ under a unique key (one per shipment), so a retry of the cause never adds a seco
 claims a message for a while (``claimed_until``, taken with ``FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, under SQLite's writer lock otherwise), sends it, and marks it sent; a failure sets the
 next attempt with exponential back-off. A claim that lapses (the process died mid-send) is taken
-again later, so nothing is lost across restarts. Shopify fulfils only open fulfilment orders, so a
-resend after a crash that had in fact gone through is answered "nothing left to fulfil" and taken as
-sent: each fulfilment reaches the channel once.
+again later, so nothing is lost across restarts. A resend after a crash that had in fact gone
+through must not double it: the channel clients look before they write (Shopify: a fulfilment with
+the shipment's tracking number exists already; WooCommerce: a note with it does), and Shopify's
+"nothing left to fulfil" also counts as sent: each fulfilment reaches the channel once. A split
+order's parts are a message each, with their lines.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ def enqueue(session: Session, order: m.Order, kind: str, shipment: Shipment, ref
         "carrier": shipment.carrier,
         "tracking_url": shipment.tracking_url,
         "service": shipment.service,
+        "lines": dict(shipment.lines),
+        "complete": shipment.complete,
     }
     try:
         with session.begin_nested():
@@ -99,7 +103,14 @@ def _claim(session: Session, claim_s: float, limit: int, key: str | None) -> lis
 
 
 def _send(sink: FulfilmentSink, kind: str, p: Mapping[str, Any]) -> None:
-    shipment = Shipment(p["tracking_number"], p["carrier"], p.get("tracking_url", ""), p.get("service", ""))
+    shipment = Shipment(
+        p["tracking_number"],
+        p["carrier"],
+        p.get("tracking_url", ""),
+        p.get("service", ""),
+        lines={str(k): int(v) for k, v in (p.get("lines") or {}).items()},
+        complete=bool(p.get("complete", True)),
+    )
     if kind == "delivered":
         sink.push_delivered(p["ref"], shipment)
     else:

@@ -6,7 +6,9 @@
 - ``channel-outbox``: fulfilments and deliveries the channels have not yet taken, with back-off.
 - ``tracking-poll``: asks carriers without webhooks about shipped, undelivered parcels.
 - ``lease-sweep``: expired leases return their orders to the queue on time.
-- ``manifest``: the end-of-day manifest per carrier at the configured time.
+- ``manifest``: the end-of-day manifest per location and carrier at the configured time.
+- ``split-wait``: orders waiting for stock under an ``after_days`` split policy are routed again
+  (one location has it all now, or their days are up and they ship in parts).
 - ``capacity-rollover``: after midnight, orders held because a location's daily capacity was
   reached are routed again.
 """
@@ -26,11 +28,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.domain.orders import OrderStatus
+from app.domain.splits import WAITING_FOR_STOCK
 from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.jobs import outbox
 from app.hub.jobs.runner import JobSpec, every
-from app.hub.services import channel_sync, pipeline, shipping
+from app.hub.services import channel_sync, manifests, pipeline, shipping
 from app.hub.services.clock import now
 from app.hub.services.errors import HubError
 from app.hub.sync_models import ChannelState
@@ -43,6 +46,7 @@ class JobSettings:
     outbox_s: float = 15.0
     tracking_s: float = 1800.0
     lease_sweep_s: float = 30.0
+    split_wait_s: float = 3600.0
     manifest_at: str = "18:00"
     timezone: str = "UTC"
     outbox_backoff: outbox.Backoff = field(default_factory=outbox.Backoff)
@@ -61,6 +65,7 @@ class JobSettings:
             outbox_s=period_s,
             tracking_s=period_s,
             lease_sweep_s=period_s,
+            split_wait_s=period_s,
             manifest_at=base.manifest_at,
             timezone=base.timezone,
             outbox_backoff=outbox.Backoff(base_s=period_s, cap_s=60 * period_s),
@@ -132,32 +137,50 @@ def sweep_leases(factory: sessionmaker[Session]) -> str:
 
 
 def close_days(factory: sessionmaker[Session], cfg: shipping.ShippingConfig) -> str:
+    """One manifest per location and carrier."""
     done = []
     for carrier in cfg.carriers:
         try:
-            answer = shipping.close_day(factory, cfg, carrier.name)
+            answers = manifests.close_day(factory, cfg, carrier.name)
         except HubError as exc:
             done.append(f"{carrier.name}: {exc.message}")
             continue
-        done.append(f"{carrier.name}: manifest {answer.manifest_id} ({len(answer.tracking_numbers)} parcels)")
+        done += [
+            f"{carrier.name} at {a.location}: manifest {a.manifest_id} ({len(a.tracking_numbers)} parcels)"
+            for a in answers
+        ]
     return "; ".join(done) or "no carrier configured"
 
 
-def roll_capacity(factory: sessionmaker[Session], cfg: shipping.ShippingConfig) -> str:
+def _route_held(factory: sessionmaker[Session], cfg: shipping.ShippingConfig, reason_like: str) -> list[m.Order]:
+    """Orders held before they reached a queue, for a reason like ``reason_like``, routed again."""
     with unit_of_work(factory) as session:
         held = list(
             session.scalars(
                 select(m.Order).where(
                     m.Order.status == OrderStatus.ON_HOLD.value,
                     m.Order.status_before_hold.in_((OrderStatus.RECEIVED.value, OrderStatus.VALIDATED.value)),
-                    m.Order.hold_reason.like("%daily capacity%"),
+                    m.Order.hold_reason.like(reason_like),
                 )
             )
         )
         for row in held:
             pipeline.release(session, row, cfg.order_rules)
-        routed = sum(row.status == OrderStatus.QUEUED.value for row in held)
+    return held
+
+
+def roll_capacity(factory: sessionmaker[Session], cfg: shipping.ShippingConfig) -> str:
+    held = _route_held(factory, cfg, "%daily capacity%")
+    routed = sum(row.status == OrderStatus.QUEUED.value for row in held)
     return f"{routed} of {len(held)} orders held for capacity routed"
+
+
+def route_waiting(factory: sessionmaker[Session], cfg: shipping.ShippingConfig) -> str:
+    """Orders held waiting for stock (``after_days`` split policy) are routed again: to one location
+    when one has every unit now, in parts once their days are up, else held as they were."""
+    held = _route_held(factory, cfg, f"{WAITING_FOR_STOCK}%")
+    moved = sum(row.status != OrderStatus.ON_HOLD.value for row in held)
+    return f"{moved} of {len(held)} orders waiting for stock routed"
 
 
 def _bind(
@@ -197,6 +220,12 @@ def specs(
         JobSpec("channel-outbox", every(st.outbox_s), f"every {st.outbox_s:g} s", send_outbox),
         JobSpec("tracking-poll", every(st.tracking_s), f"every {st.tracking_s:g} s", poll),
         JobSpec("lease-sweep", every(st.lease_sweep_s), f"every {st.lease_sweep_s:g} s", lambda: sweep_leases(factory)),
+        JobSpec(
+            "split-wait",
+            every(st.split_wait_s),
+            f"every {st.split_wait_s:g} s",
+            lambda: route_waiting(factory, cfg),
+        ),
         JobSpec(
             "manifest",
             CronTrigger(hour=hour, minute=minute, timezone=zone),

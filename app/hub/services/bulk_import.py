@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from app.domain.orders import Order, OrderStatus
-from app.domain.routing import RoutingContext, route
+from app.domain.routing import RoutingContext, RoutingPolicy, route
 from app.domain.validation import validate_order
 from app.hub import models as m
 from app.hub.services import dom
@@ -99,6 +99,7 @@ def import_batch(session: Session, batch: Sequence[Order], rules: dom.OrderRules
     available = dict(ctx.available)
     load = dict(ctx.orders_today)
     held = 0
+    one_by_one: list[tuple[int, Order, RoutingPolicy]] = []
     earlier = _earlier_orders(session, fresh, ids) if rules.risk.first_order_limit_minor is not None else {}
     for oid, o, row in zip(ids, fresh, rows, strict=True):
         number = f"PB{oid:07d}"
@@ -114,10 +115,17 @@ def import_batch(session: Session, batch: Sequence[Order], rules: dom.OrderRules
             changes.append(change)
             continue
         history.append({"order_id": oid, "status": "validated", "note": "checks passed", "at": at})
-        decision = route(o, RoutingContext(ctx.locations, available, load), rules.routing)
+        policy, wait = rules.routing_for(o.channel, o.created_at or at, at)
+        decision = route(o, RoutingContext(ctx.locations, available, load), policy)
         change["routing_reason"] = decision.reason
-        if not decision.routed or decision.split:
-            why = decision.reason if not decision.split else "needs a split shipment: " + decision.reason
+        if decision.split:
+            # Split orders are routed one by one after the batch (fulfilments are rows of their own).
+            change["status"] = "validated"
+            one_by_one.append((oid, o, policy))
+            changes.append(change)
+            continue
+        if not decision.routed:
+            why = f"{wait} ({decision.reason})" if wait else decision.reason
             change |= {"status": "on_hold", "status_before_hold": "validated", "hold_reason": why}
             history.append({"order_id": oid, "status": "on_hold", "note": why, "at": at})
             held += 1
@@ -145,6 +153,11 @@ def import_batch(session: Session, batch: Sequence[Order], rules: dom.OrderRules
         )
     session.execute(update(m.Order), changes)
     session.execute(insert(m.OrderStatusChange), history)
+    for oid, o, policy in one_by_one:
+        split_row = session.get(m.Order, oid, populate_existing=True)
+        assert split_row is not None
+        dom.route_row(session, split_row, o, policy)
+        held += split_row.status == OrderStatus.ON_HOLD.value
     return BatchResult(len(fresh), len(batch) - len(fresh), held)
 
 
@@ -156,7 +169,7 @@ def _earlier_orders(session: Session, fresh: Sequence[Order], ids: Sequence[int]
     if emails:
         q = (
             select(m.Order.channel, m.Order.customer_email, func.count(m.Order.id))
-            .where(m.Order.customer_email.in_(emails), m.Order.id.not_in(list(ids)))
+            .where(m.Order.customer_email.in_(emails), m.Order.id.not_in(list(ids)), m.Order.parent_id.is_(None))
             .group_by(m.Order.channel, m.Order.customer_email)
         )
         before = {(ch, em): int(n) for ch, em, n in session.execute(q)}

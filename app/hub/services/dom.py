@@ -5,13 +5,16 @@ enters or changes. The order is checked with ``app.domain.validation`` (risk rul
 routed with ``app.domain.routing``; the stock is reserved with the hub's conditional UPDATE, and
 the routing reason is stored on the order (``routing_reason``) and in its history.
 
-The hub's order row has one fulfilment location, so a decision that needs a split shipment puts
-the order on hold with the split spelled out, for a person to act on, rather than half-routing it.
+A decision that needs a split shipment is taken when the channel's split policy
+(``OrderRules.splits``, ``app.domain.splits``) allows it: the order becomes one fulfilment per
+location (``app.hub.services.fulfilments``), each routed, reserved and queued there. Otherwise it
+is held: for a person (``never``), or waiting for stock until the policy's days have passed
+(``after_days``; the ``split-wait`` job routes it again).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
@@ -20,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from app.domain.catalog import Location, LocationKind
 from app.domain.orders import Address, Order, OrderStatus, OrderType
-from app.domain.routing import RoutingContext, RoutingPolicy, route
+from app.domain.routing import RoutingContext, RoutingDecision, RoutingPolicy, route
+from app.domain.splits import WAITING_FOR_STOCK, SplitMode, SplitPolicies
 from app.domain.validation import RiskRules, validate_order
 from app.hub import models as m
-from app.hub.services import orders, stock
+from app.hub.services import fulfilments, orders, stock
 from app.hub.services.clock import now
 from app.hub.services.orders import domain_order, stored_address
 
@@ -34,6 +38,21 @@ __all__ = ["OrderRules", "domain_order", "new_order", "route_row", "stored_addre
 class OrderRules:
     risk: RiskRules = field(default_factory=RiskRules)
     routing: RoutingPolicy = field(default_factory=lambda: RoutingPolicy(allow_split=False))
+    # Per channel: may an order no single location can fill ship in parts (allow, never, after_days:N)?
+    splits: SplitPolicies = field(default_factory=SplitPolicies)
+
+    def routing_for(
+        self, channel: str, placed_at: datetime, at: datetime, *, part: bool = False
+    ) -> tuple[RoutingPolicy, str]:
+        """The routing policy for an order of ``channel`` placed at ``placed_at``, now, and what to
+        add to a hold when it may not split yet. A fulfilment (``part``) is never split again."""
+        policy = self.splits.for_channel(channel)
+        allowed = not part and policy.may_split(placed_at, at)
+        wait = ""
+        if not allowed and not part and policy.mode == SplitMode.AFTER_DAYS:
+            when = policy.splits_on(placed_at)
+            wait = f"{WAITING_FOR_STOCK}: the order may ship in parts from {when:%Y-%m-%d %H:%M} UTC"
+        return replace(self.routing, allow_split=allowed), wait
 
 
 def _ship_to(a: Address, order: Order) -> dict[str, Any]:
@@ -77,7 +96,10 @@ def previous_orders(session: Session, row: m.Order) -> int:
     if not row.customer_email:
         return 1  # unknown customer: the first-order rule cannot tell, so it does not fire
     q = select(func.count()).where(
-        m.Order.customer_email == row.customer_email, m.Order.id != row.id, m.Order.channel == row.channel
+        m.Order.customer_email == row.customer_email,
+        m.Order.id != row.id,
+        m.Order.channel == row.channel,
+        m.Order.parent_id.is_(None),
     )
     return int(session.scalar(q) or 0)
 
@@ -92,7 +114,8 @@ def validate_and_route(
         orders.hold(session, row, result.hold_reason or "validation failed")
         return
     orders.set_status(session, row, OrderStatus.VALIDATED, "checks passed")
-    route_row(session, row, order, rules.routing, only_at=only_at)
+    policy, wait = rules.routing_for(row.channel, row.created_at, now(), part=row.parent_id is not None)
+    route_row(session, row, order, policy, only_at=only_at, waiting=wait)
 
 
 def _locations(session: Session) -> tuple[list[Location], dict[str, m.Location]]:
@@ -166,8 +189,10 @@ def route_row(
     *,
     attempts: int = 2,
     only_at: str | None = None,
+    waiting: str = "",
 ) -> None:
-    """Route a validated order and reserve its stock; on hold with the reason when it cannot.
+    """Route a validated order and reserve its stock (one location, or one fulfilment per location
+    of a split); on hold with the reason when it cannot (``waiting`` first when it waits for stock).
     ``only_at``: a supervisor's re-route to one location (the rule chain still decides if it can)."""
     for _attempt in range(attempts):
         ctx, by_code = _context(session, sorted(order.units()))
@@ -176,22 +201,29 @@ def route_row(
         decision = route(order, ctx, policy)
         row.routing_reason = decision.reason
         if not decision.routed:
-            orders.hold(session, row, decision.reason)
+            orders.hold(session, row, f"{waiting} ({decision.reason})" if waiting else decision.reason)
             return
         if decision.split:
-            orders.hold(session, row, "needs a split shipment: " + decision.reason)
-            return
+            if fulfilments.split(session, row, decision, by_code):
+                _count_load(session, decision)
+                return
+            continue
         alloc = decision.allocations[0]
         loc = by_code[alloc.location_code]
         product_ids = {ln.sku: ln.product_id for ln in row.lines}
         units = {product_ids[sku]: q for sku, q in alloc.units.items()}
         if stock.try_reserve(session, loc.id, units):
-            load = session.info.get("dom.load")
-            if load is not None and loc.code in load:
-                load[loc.code] += 1
+            _count_load(session, decision)
             row.location_id = loc.id
             orders.set_status(session, row, OrderStatus.ROUTED, decision.reason)
             orders.set_status(session, row, OrderStatus.QUEUED, f"queued at {loc.code}")
             return
         # Someone took the stock between reading and reserving: look again with fresh numbers.
     orders.hold(session, row, "stock changed while routing; try again")
+
+
+def _count_load(session: Session, decision: RoutingDecision) -> None:
+    load = session.info.get("dom.load")
+    for code in decision.location_codes:
+        if load is not None and code in load:
+            load[code] += 1

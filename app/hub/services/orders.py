@@ -67,14 +67,44 @@ def _write_back(session: Session, row: m.Order, order: Order) -> None:
     order.history.clear()
 
 
-def transition(session: Session, row: m.Order, change: Callable[[Order], object]) -> None:
-    """Apply one domain transition (``change`` calls a method of the domain order) to the stored order."""
+def transition(session: Session, row: m.Order, change: Callable[[Order], object], *, follow: bool = True) -> None:
+    """Apply one domain transition (``change`` calls a method of the domain order) to the stored order.
+    A fulfilment that ships, is delivered or cancelled moves its split order along (unless ``follow``
+    is False: the split order itself is being changed)."""
     order = lifecycle(row)
     try:
         change(order)
     except DomainError as exc:
         raise Invalid(str(exc)) from exc
     _write_back(session, row, order)
+    if follow and row.parent_id is not None and order.status in _MOVES_PARENT:
+        follow_parent(session, row)
+
+
+_MOVES_PARENT = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.CANCELLED})
+
+
+def follow_parent(session: Session, part: m.Order) -> None:
+    """The split order takes the status its fulfilments give it. Its row is locked first, so two
+    benches shipping its two parts at once cannot both read the other as not shipped yet."""
+    parent = session.scalar(
+        select(m.Order).where(m.Order.id == part.parent_id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert parent is not None
+    session.flush()
+    states = [OrderStatus(s) for s in session.scalars(select(m.Order.status).where(m.Order.parent_id == parent.id))]
+    order = lifecycle(parent)
+    try:
+        changed = order.follow(states, f"{part.number} {part.status}")
+    except DomainError as exc:
+        raise Invalid(str(exc)) from exc
+    if not changed:
+        return
+    _write_back(session, parent, order)
+    if order.status == OrderStatus.SHIPPED and parent.shipped_at is None:
+        parent.shipped_at = now()
+    elif order.status == OrderStatus.DELIVERED:
+        parent.delivered_at = now()
 
 
 def set_status(session: Session, order: m.Order, target: OrderStatus, note: str = "") -> None:
@@ -82,8 +112,11 @@ def set_status(session: Session, order: m.Order, target: OrderStatus, note: str 
 
 
 def find_by_channel(session: Session, channel: str, channel_order_id: str) -> m.Order | None:
+    """The order a channel sent (never one of a split order's fulfilments)."""
     return session.scalar(
-        select(m.Order).where(m.Order.channel == channel, m.Order.channel_order_id == channel_order_id)
+        select(m.Order).where(
+            m.Order.channel == channel, m.Order.channel_order_id == channel_order_id, m.Order.parent_id.is_(None)
+        )
     )
 
 
@@ -218,7 +251,8 @@ def list_orders(
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[list[m.Order], int]:
-    q = select(m.Order)
+    # A split order's fulfilments are listed under it, or by their location when one is asked for.
+    q = select(m.Order) if location_code else select(m.Order).where(m.Order.parent_id.is_(None))
     if status:
         q = q.where(m.Order.status == status)
     if channel:

@@ -12,6 +12,10 @@ old reservation is given back, the order is validated and routed again and stock
 order a bench has leased or packed is held for a person with the difference recorded
 (``order_changes``); releasing the hold applies it (unless the order was packed). Too late (shipped,
 cancelled): the difference is recorded and answered, never dropped silently.
+
+A split order (``fulfilments``) is changed through its fulfilments: cancel, hold and release act
+on them; a re-route or an applied edit replaces the ones no bench has taken yet and routes the
+order again; an edit while a bench has one holds the others for a person.
 """
 
 from __future__ import annotations
@@ -24,10 +28,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.channels.base import ChannelOrder
-from app.domain.orders import ChangeAction, Order, OrderStatus, change_action
+from app.domain.orders import OPEN_STATUSES, ChangeAction, Order, OrderStatus, change_action
 from app.hub import models as m
 from app.hub import sync_models as sm
-from app.hub.services import catalog, dom, orders
+from app.hub.services import catalog, dom, fulfilments, orders
 from app.hub.services.clock import now
 from app.hub.services.dom import OrderRules
 from app.hub.services.errors import Conflict, Invalid
@@ -158,6 +162,15 @@ def change(
         return Outcome(number, False, row.status, "unchanged; the held change is void")
     text = summary(diff)
     action = change_action(OrderStatus(row.status), _before(row))
+    if OrderStatus(row.status) == OrderStatus.SPLIT:
+        action = ChangeAction.APPLY if fulfilments.replaceable(session, row) else ChangeAction.HOLD
+    why = f"changed in {source} while {row.status}, not applied: {text}"
+    if (
+        action == ChangeAction.HOLD
+        and fulfilments.is_split(row)
+        and not fulfilments.hold(session, row, why, strict=False)
+    ):
+        action = ChangeAction.RECORD  # every fulfilment is packed or further: too late
     record = sm.OrderChange(order_id=row.id, source=source, at=now(), diff=diff, proposed=proposed)
     session.add(record)
     if action == ChangeAction.APPLY:
@@ -166,7 +179,8 @@ def change(
         return Outcome(number, False, row.status, "changed", tuple(d["field"] for d in diff))
     if action == ChangeAction.HOLD:
         was = row.status if row.status != OrderStatus.ON_HOLD else f"held ({row.hold_reason})"
-        orders.hold(session, row, f"changed in {source} while {was}, not applied: {text}")
+        if not fulfilments.is_split(row):  # a split order's fulfilments were held above
+            orders.hold(session, row, f"changed in {source} while {was}, not applied: {text}")
         record.outcome = "held"
         return Outcome(number, False, row.status, "held for a person: " + text, tuple(d["field"] for d in diff))
     record.outcome = "recorded"
@@ -188,8 +202,11 @@ def _apply(
     order: Order | None,
 ) -> None:
     """Give back the old reservation, store the new content, validate and route again from received."""
-    orders.release_stock(session, row)
-    orders.transition(session, row, lambda o: o.reopen(note))
+    if fulfilments.is_split(row):
+        fulfilments.replace_parts(session, row, note)
+    else:
+        orders.release_stock(session, row)
+        orders.transition(session, row, lambda o: o.reopen(note))
     row.location_id = None
     row.lease_id = None
     row.lease_expires_at = None
@@ -222,6 +239,9 @@ def release(session: Session, row: m.Order, rules: OrderRules) -> None:
     unless the order was packed; an order held before it reached a queue is validated and routed
     again; otherwise it goes back where it was (a held lease back to the queue)."""
     row = _lock(session, row)
+    if fulfilments.is_split(row):
+        _release_split(session, row, rules)
+        return
     if row.status != OrderStatus.ON_HOLD:
         raise Invalid(f"order {row.number} is {row.status}, not on hold")
     before = _before(row) or OrderStatus.RECEIVED
@@ -245,8 +265,41 @@ def release(session: Session, row: m.Order, rules: OrderRules) -> None:
     orders.transition(session, row, lambda o: o.release_hold())
 
 
+def _release_split(session: Session, row: m.Order, rules: OrderRules) -> None:
+    """A split order's held change is applied when no bench has a fulfilment (else dismissed), and
+    its held fulfilments go back where they were."""
+    held = pending_change(session, row)
+    if held is not None:
+        for older in session.scalars(
+            select(sm.OrderChange).where(sm.OrderChange.order_id == row.id, sm.OrderChange.outcome == "held")
+        ):
+            older.outcome = "superseded"
+        if fulfilments.replaceable(session, row):
+            products = orders.check_lines(session, [orders.NewOrderLine(**ln) for ln in held.proposed["lines"]])
+            held.outcome = "applied"
+            _apply(session, row, held.proposed, products, rules, "hold released, change applied", None)
+            return
+        held.outcome = "dismissed"
+    fulfilments.release(session, row)
+
+
+def hold(session: Session, row: m.Order, reason: str) -> None:
+    """A supervisor holds an open order (a split order: its fulfilments not packed yet)."""
+    row = _lock(session, row)
+    if fulfilments.is_split(row):
+        fulfilments.hold(session, row, reason)
+        return
+    if OrderStatus(row.status) not in OPEN_STATUSES:
+        raise Invalid(f"order {row.number} is {row.status}: only open orders can be held")
+    orders.hold(session, row, reason)
+
+
 def cancel(session: Session, row: m.Order, reason: str) -> None:
-    orders.cancel(session, _lock(session, row), reason)
+    row = _lock(session, row)
+    if fulfilments.is_split(row):
+        fulfilments.cancel(session, row, reason)
+        return
+    orders.cancel(session, row, reason)
 
 
 def reroute(session: Session, row: m.Order, rules: OrderRules, location: str | None = None) -> None:
@@ -256,6 +309,12 @@ def reroute(session: Session, row: m.Order, rules: OrderRules, location: str | N
     if location is not None:
         catalog.location_by_code(session, location)
     status, before = OrderStatus(row.status), _before(row)
+    target = f" to {location}" if location else ""
+    if status == OrderStatus.SPLIT:
+        savepoint = session.begin_nested()
+        fulfilments.replace_parts(session, row, f"re-routed{target} by a supervisor")
+        _route_again(session, row, rules, location, savepoint, target)
+        return
     if status == OrderStatus.LEASED:
         raise Conflict(f"order {row.number} is leased by a bench: hold it first")
     if status not in (OrderStatus.VALIDATED, OrderStatus.ROUTED, OrderStatus.QUEUED, OrderStatus.ON_HOLD) or (
@@ -264,11 +323,16 @@ def reroute(session: Session, row: m.Order, rules: OrderRules, location: str | N
         raise Conflict(f"order {row.number} is {row.status}{' (packed)' if before else ''}: it cannot be re-routed")
     savepoint = session.begin_nested()
     orders.release_stock(session, row)
-    target = f" to {location}" if location else ""
     orders.transition(session, row, lambda o: o.reopen(f"re-routed{target} by a supervisor"))
+    _route_again(session, row, rules, location, savepoint, target)
+
+
+def _route_again(
+    session: Session, row: m.Order, rules: OrderRules, location: str | None, savepoint: Any, target: str
+) -> None:
     row.location_id = None
     dom.validate_and_route(session, row, orders.domain_order(row), rules, only_at=location)
-    if row.status != OrderStatus.QUEUED:
+    if row.status not in (OrderStatus.QUEUED, OrderStatus.SPLIT):
         why = row.hold_reason or row.routing_reason or "it could not be routed"
         savepoint.rollback()
         session.refresh(row)

@@ -42,7 +42,7 @@ def create_rma(
     resolution: str = "refund",
     return_tracking_number: str | None = None,
 ) -> m.Rma:
-    order = order_service.get_order(session, order_number)
+    order = _shipped_part(session, order_service.get_order(session, order_number), lines)
     if OrderStatus(order.status) not in RETURNABLE:
         raise Invalid(f"order {order_number} is {order.status}: only shipped orders can be returned")
     try:
@@ -81,6 +81,21 @@ def create_rma(
     return rma
 
 
+def _shipped_part(session: Session, order: m.Order, lines: list[NewRmaLine]) -> m.Order:
+    """A return of a split order is a return of the fulfilment that shipped those units (received
+    and scoped at its location); one that spans parts is refused, naming them."""
+    parts = [p for p in session.scalars(select(m.Order).where(m.Order.parent_id == order.id).order_by(m.Order.id))]
+    shipped = [p for p in parts if OrderStatus(p.status) in RETURNABLE]
+    if not parts:
+        return order
+    wanted = {ln.sku for ln in lines}
+    for part in shipped:
+        if wanted <= {ln.sku for ln in part.lines}:
+            return part
+    shown = "; ".join(f"{p.number}: " + ", ".join(f"{ln.quantity} x {ln.sku}" for ln in p.lines) for p in shipped)
+    raise Invalid(f"order {order.number} shipped in parts ({shown or 'none shipped yet'}): return each part on its own")
+
+
 def lookup(session: Session, code: str) -> list[m.Rma]:
     """RMAs by RMA number, order number, return tracking number or outbound tracking number."""
     text = code.strip().upper()
@@ -91,6 +106,7 @@ def lookup(session: Session, code: str) -> list[m.Rma]:
     if rows:
         return list(rows)
     order_ids = select(m.Order.id).where(m.Order.number == text)
+    order_ids = select(m.Order.id).where(m.Order.id.in_(order_ids) | m.Order.parent_id.in_(order_ids))  # and its parts
     parcel_orders = select(m.Parcel.order_id).where(m.Parcel.tracking_number == code.strip())
     rows = session.scalars(
         select(m.Rma).where(m.Rma.order_id.in_(order_ids) | m.Rma.order_id.in_(parcel_orders)).order_by(m.Rma.id)

@@ -31,10 +31,11 @@ from app.channels.shopify import ShopifyClient
 from app.channels.woocommerce import WooCommerceClient
 from app.domain.money import Money
 from app.domain.orders import Address, OrderStatus
+from app.domain.splits import SplitPolicies
 from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.jobs import outbox
-from app.hub.services import orders, scope
+from app.hub.services import fulfilments, orders, scope
 from app.hub.services.auth import Principal
 from app.hub.services.clock import now
 from app.hub.services.dom import OrderRules, stored_address
@@ -90,7 +91,8 @@ def from_env(factory: sessionmaker[Session], env: Mapping[str, str] | None = Non
     ``PACKBENCH_EASYPOST_API_KEY``, ``PACKBENCH_SHIP_FROM`` (JSON: location code → address fields),
     ``PACKBENCH_SHOPIFY_SHOP_URL`` + ``_ACCESS_TOKEN`` + ``_WEBHOOK_SECRET`` (+ ``_LOCATION_ID`` for stock),
     ``PACKBENCH_WOO_SITE_URL`` + ``_CONSUMER_KEY`` + ``_CONSUMER_SECRET`` + ``_WEBHOOK_SECRET``,
-    ``PACKBENCH_EASYPOST_WEBHOOK_SECRET``."""
+    ``PACKBENCH_EASYPOST_WEBHOOK_SECRET``, ``PACKBENCH_SPLIT_POLICY`` (per channel, e.g.
+    ``shopify=allow,woocommerce=after_days:2,*=never``; default never)."""
     env = os.environ if env is None else env
     data = DEFAULT
     if env.get("PACKBENCH_TABLE_RATES"):
@@ -117,14 +119,20 @@ def from_env(factory: sessionmaker[Session], env: Mapping[str, str] | None = Non
         "woocommerce": env.get("PACKBENCH_WOO_WEBHOOK_SECRET", ""),
         "easypost": env.get("PACKBENCH_EASYPOST_WEBHOOK_SECRET", ""),
     }
-    return ShippingConfig(carriers=carriers, ship_from=ship_from, channels=channels, webhook_secrets=secrets)
+    rules = OrderRules(splits=SplitPolicies.parse(env.get("PACKBENCH_SPLIT_POLICY", "")))
+    return ShippingConfig(
+        carriers=carriers, ship_from=ship_from, channels=channels, webhook_secrets=secrets, order_rules=rules
+    )
 
 
-def channel_ref(order: m.Order) -> str:
-    """The channel's own handle for the order, to push back to."""
+def channel_ref(order: m.Order, session: Session | None = None) -> str:
+    """The channel's own handle for the order (a fulfilment's: its split order's), to push back to."""
+    ref = order.channel_order_id
+    if order.parent_id is not None and session is not None:
+        ref = session.scalar(select(m.Order.channel_order_id).where(m.Order.id == order.parent_id)) or ref
     if order.channel == "shopify":
-        return f"gid://shopify/Order/{order.channel_order_id}"
-    return order.channel_order_id
+        return f"gid://shopify/Order/{ref}"
+    return ref
 
 
 # ---------------------------------------------------------------- the label store in the database
@@ -359,13 +367,16 @@ def _push_shipment_when_all_labelled(factory: sessionmaker[Session], config: Shi
         if order.channel not in config.channels or not labels or {lb.parcel_no for lb in labels} != parcels:
             return
         first = labels[0]
+        lines, complete = fulfilments.shipment_lines(session, order)
         shipment = Shipment(
             tracking_number=", ".join(lb.tracking_number or "" for lb in labels),
             carrier=first.carrier,
             tracking_url=first.tracking_url,
             service=first.service,
+            lines=lines,
+            complete=complete,
         )
-        key = outbox.enqueue(session, order, "shipment", shipment, channel_ref(order))
+        key = outbox.enqueue(session, order, "shipment", shipment, channel_ref(order, session))
     outbox.deliver(factory, config.channels, key=key)
 
 
@@ -398,45 +409,6 @@ def void_label(factory: sessionmaker[Session], config: ShippingConfig, number: s
         )
         _note(session, order, f"label for parcel {parcel_no} voided: {reason}")
     return result.detail
-
-
-@dataclass(frozen=True)
-class ManifestAnswer:
-    carrier: str
-    manifest_id: str
-    tracking_numbers: tuple[str, ...]
-    document: str
-    document_url: str
-
-
-def close_day(factory: sessionmaker[Session], config: ShippingConfig, carrier_name: str) -> ManifestAnswer:
-    """The end-of-day manifest for every bought, unvoided, unmanifested label of ``carrier_name``."""
-    carrier = config.carrier(carrier_name)
-    with unit_of_work(factory) as session:
-        rows = list(
-            session.scalars(
-                select(ShippingLabel)
-                .where(
-                    ShippingLabel.carrier == carrier_name,
-                    ShippingLabel.status == "bought",
-                    ShippingLabel.manifest_id.is_(None),
-                )
-                .order_by(ShippingLabel.id)
-            )
-        )
-        labels = [_label(r) for r in rows]
-        ids = [r.id for r in rows]
-    if not labels:
-        raise Invalid(f"no {carrier_name} labels waiting for a manifest")
-    try:
-        manifest = carrier.manifest(labels)
-    except CarrierError as exc:
-        raise CarrierUnavailable(str(exc)) from exc
-    with unit_of_work(factory) as session:
-        session.execute(update(ShippingLabel).where(ShippingLabel.id.in_(ids)).values(manifest_id=manifest.manifest_id))
-    return ManifestAnswer(
-        manifest.carrier, manifest.manifest_id, manifest.tracking_numbers, manifest.document, manifest.document_url
-    )
 
 
 def apply_tracking(
@@ -473,7 +445,8 @@ def apply_tracking(
         key = ""
         if delivered and order.channel in config.channels:
             shipment = Shipment(upd.tracking_number, row.carrier, row.tracking_url, row.service)
-            key = outbox.enqueue(session, order, "delivered", shipment, channel_ref(order), extra=upd.tracking_number)
+            ref = channel_ref(order, session)
+            key = outbox.enqueue(session, order, "delivered", shipment, ref, extra=upd.tracking_number)
     if key and outbox.deliver(factory, config.channels, key=key)["failed"]:
         outcome += "; channel not told yet (retried by the channel outbox)"
     return outcome
