@@ -165,6 +165,8 @@ class OrderDeskScreen(QWidget):
         body = QHBoxLayout()
         body.addWidget(self.table, 2)
         body.addLayout(detail, 3)
+        # An action that does not apply (release of an order not held) must look it.
+        self.setStyleSheet("QPushButton:disabled { color: #78909c; border-color: #cfd8dc; }")
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addWidget(self.message)
@@ -256,9 +258,11 @@ class OrderDeskScreen(QWidget):
         ship_to = order.get("ship_to") or {}
         who = " · ".join(x for x in (ship_to.get("name"), ship_to.get("email"), ship_to.get("city")) if x)
         self.customer.setText(f"{who} · {order['channel']} {order['channel_order_id']}")
-        self.hold.setText(self.tr("Held: %1").replace("%1", order["hold_reason"]) if order.get("hold_reason") else "")
+        held = self.tr("Held: %1").replace("%1", order["hold_reason"]) if order.get("hold_reason") else ""
         if order.get("cancel_reason"):
-            self.hold.setText(self.tr("Cancelled: %1").replace("%1", order["cancel_reason"]))
+            held = self.tr("Cancelled: %1").replace("%1", order["cancel_reason"])
+        self.hold.setText(held)
+        self.hold.setVisible(bool(held))  # no empty line when there is nothing to say
         self.routing.setText(self.tr("Routing: %1").replace("%1", order.get("routing_reason") or "—"))
         ships = fulfilment_lines(order)
         parcels = [
@@ -267,6 +271,7 @@ class OrderDeskScreen(QWidget):
             for p in found.get("parcels", [])  # type: ignore[union-attr]
         ]
         self.shipments.setText("\n".join(ships + parcels))
+        self.shipments.setVisible(bool(ships or parcels))
         self.release_button.setEnabled(order["status"] == "on_hold")
         self.timeline.clear()
         self.timeline.addItems(timeline_rows(found or {}))
