@@ -9,12 +9,15 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
-from app.bench.hub_client import HubRefused
+from app.bench.hub_client import HubOffline, HubRefused
+from app.bench.order_desk import OrderDesk
 from app.devices.sim.wedge_sim import WedgeScannerSimulator
 from app.domain.events import LabelPrinted
 from app.ui.demo_panel import type_like_a_scanner
 from app.ui.screens.order_desk import OrderDeskScreen
+from app.ui.workers import TaskRunner
 from tests.hub.test_queue_and_events import packed_event
 from tests.ui.conftest import Bench
 
@@ -200,3 +203,22 @@ def test_a_packer_does_not_get_the_desk_and_the_hub_refuses_a_packer_anyway(benc
     with pytest.raises(HubRefused) as refusal:
         bench.engine.client.find_orders(packer, "PB0000001")
     assert refusal.value.status == 403 and "may not do this" in str(refusal.value)
+
+
+class OfflineDesk(OrderDesk):
+    """The desk with the hub unreachable: every call fails as the client reports it."""
+
+    def __init__(self) -> None:
+        pass
+
+    def find(self, q: str) -> list[dict[str, Any]]:
+        raise HubOffline("hub unreachable: ConnectError: connection refused")
+
+
+def test_a_hub_that_does_not_answer_is_said_plainly_and_nothing_is_shown_as_found(qtbot: QtBot) -> None:
+    desk = OrderDeskScreen(OfflineDesk(), TaskRunner(synchronous=True))
+    qtbot.addWidget(desk)
+    with qtbot.waitSignal(desk.refused, timeout=1000) as refused:
+        desk.handle_scan("PB0000001")
+    assert refused.args[0].startswith("The hub did not answer") and "try again" in desk.message.text()
+    assert desk.model.rowCount() == 0 and not desk.cancel_button.isEnabled()
