@@ -222,3 +222,51 @@ def test_a_hub_that_does_not_answer_is_said_plainly_and_nothing_is_shown_as_foun
         desk.handle_scan("PB0000001")
     assert refused.args[0].startswith("The hub did not answer") and "try again" in desk.message.text()
     assert desk.model.rowCount() == 0 and not desk.cancel_button.isEnabled()
+
+
+class SplitDesk(OrderDesk):
+    """A hub that answers split fulfilments for the order (as GET /orders/{number} does once it splits)."""
+
+    def __init__(self) -> None:
+        pass
+
+    def find(self, q: str) -> list[dict[str, Any]]:
+        return [{"number": "PB0000009", "status": "partly_shipped", "location": "WH-LDS", "ship_to": {"name": "Ada"}}]
+
+    def timeline(self, number: str) -> dict[str, Any]:
+        order = {
+            "number": number,
+            "status": "partly_shipped",
+            "location": "WH-LDS",
+            "channel": "web",
+            "channel_order_id": "W-9",
+            "ship_to": {"name": "Ada"},
+            "routing_reason": "split: no location has every unit",
+            "fulfilments": [
+                {
+                    "number": "F1",
+                    "location": "WH-LDS",
+                    "status": "shipped",
+                    "lines": [{"sku": "A", "quantity": 1}],
+                    "tracking": [{"tracking_number": "1Z1", "carrier": "ups"}],
+                },
+                {
+                    "number": "F2",
+                    "location": "WH-BRS",
+                    "status": "queued",
+                    "lines": [{"sku": "B", "quantity": 2}],
+                    "tracking": [],
+                },
+            ],
+        }
+        return {"order": order, "entries": [], "parcels": [], "returns": []}
+
+
+def test_split_fulfilments_are_shown_one_line_each_with_their_location_lines_and_tracking(qtbot: QtBot) -> None:
+    desk = OrderDeskScreen(SplitDesk(), TaskRunner(synchronous=True))
+    qtbot.addWidget(desk)
+    desk.handle_scan("W-9")
+    assert desk.shipments.text().splitlines() == [
+        "F1 from WH-LDS: shipped — A x1 — tracking 1Z1",
+        "F2 from WH-BRS: queued — B x2",
+    ]

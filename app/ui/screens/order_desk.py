@@ -60,7 +60,8 @@ def fulfilment_lines(order: dict[str, Any]) -> list[str]:
     for f in order.get("fulfilments") or []:
         lines = ", ".join(f"{ln.get('sku')} x{ln.get('quantity')}" for ln in f.get("lines") or [])
         tracking = ", ".join(
-            str(t.get("number", t)) if isinstance(t, dict) else str(t) for t in f.get("tracking") or []
+            str(t.get("tracking_number") or t.get("number") or "") if isinstance(t, dict) else str(t)
+            for t in f.get("tracking") or []
         )
         head = f"{f.get('number') or 'shipment'} from {f.get('location') or '?'}: {f.get('status', '')}"
         out.append(head + (f" — {lines}" if lines else "") + (f" — tracking {tracking}" if tracking else ""))
@@ -268,7 +269,7 @@ class OrderDeskScreen(QWidget):
         parcels = [
             f"parcel {p['parcel_no']}: {p.get('carrier') or ''} {p.get('tracking_number') or 'no label yet'}"
             + (f" ({p['tracking_status']})" if p.get("tracking_status") else "")
-            for p in found.get("parcels", [])  # type: ignore[union-attr]
+            for p in (found or {}).get("parcels", [])
         ]
         self.shipments.setText("\n".join(ships + parcels))
         self.shipments.setVisible(bool(ships or parcels))
