@@ -131,6 +131,32 @@ class HubClient:
         out: dict[str, Any] = self._call("POST", f"/orders/{order_number}/cancel", token=token, json={"reason": reason})
         return out
 
+    # ------------------------------------------------------------------ the order desk (a supervisor's token)
+    def find_orders(self, token: str, q: str, limit: int = 50) -> dict[str, Any]:
+        """Orders whose number, channel order id, customer e-mail or name, or tracking number is ``q``:
+        ``{"total": n, "orders": [...]}``, newest first, at most ``limit``."""
+        out: dict[str, Any] = self._call("GET", "/orders", token=token, params={"q": q, "limit": limit})
+        return out
+
+    def order_timeline(self, token: str, order_number: str) -> dict[str, Any]:
+        """``{"order": {...}, "entries": [{at, kind, text}], "parcels": [...], "returns": [...]}``."""
+        out: dict[str, Any] = self._call("GET", f"/orders/{order_number}/timeline", token=token)
+        return out
+
+    def release_order(self, token: str, order_number: str) -> dict[str, Any]:
+        out: dict[str, Any] = self._call("POST", f"/orders/{order_number}/release", token=token)
+        return out
+
+    def reroute_order(self, token: str, order_number: str, location: str | None) -> dict[str, Any]:
+        out: dict[str, Any] = self._call(
+            "POST", f"/orders/{order_number}/reroute", token=token, json={"location": location}
+        )
+        return out
+
+    def locations(self, token: str | None = None) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = self._call("GET", "/locations", token=token)
+        return out
+
     def void_label(self, order_number: str, parcel_no: int, reason: str, token: str) -> dict[str, Any]:
         """Void a parcel's label at the carrier (a supervisor's token)."""
         out: dict[str, Any] = self._call(

@@ -20,6 +20,6 @@ OPERATOR_ROLES = (Role.PACKER, Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN)
 BENCH_SCREENS: dict[Role, tuple[str, ...]] = {
     Role.PACKER: ("pack",),
     Role.RECEIVER: ("returns",),
-    Role.SUPERVISOR: ("pack", "returns", "dashboard"),
-    Role.ADMIN: ("pack", "returns", "dashboard", "settings"),
+    Role.SUPERVISOR: ("pack", "returns", "dashboard", "orders"),
+    Role.ADMIN: ("pack", "returns", "dashboard", "settings", "orders"),
 }

@@ -20,6 +20,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -369,3 +371,17 @@ class Settlement(Base):
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     status: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime]
+
+
+# The order desk's lookups (app.hub.services.order_search; migration 0013): by channel order id alone,
+# and by the customer's e-mail and name whatever their case. The customer's name is in ``ship_to``; its
+# index is on the very expression the search uses, one per dialect (an expression index is used only
+# for the same expression).
+CUSTOMER_NAME_KEY = {
+    "postgresql": func.lower(Order.ship_to.op("->>")(literal_column("'name'"))),
+    "sqlite": func.lower(func.json_extract(Order.ship_to, literal_column("'$.name'"))),
+}
+Index("ix_orders_channel_order_id", Order.channel_order_id)
+Index("ix_orders_customer_email_lower", func.lower(Order.customer_email))
+for _dialect, _key in CUSTOMER_NAME_KEY.items():
+    Index(f"ix_orders_customer_name_{_dialect}", _key).ddl_if(dialect=_dialect)

@@ -113,6 +113,13 @@ class DemoPanel(QDockWidget):
             return self._return_suggestions()
         if screen == "pack":
             return self._pack_suggestions()
+        if screen == "orders":  # the order desk finds an order by any of its keys
+            waiting = [(o.number, "an order waiting at this bench") for o in self.window_.engine.orders_to_pack()[:2]]
+            shipped = [(r.order_number, "a shipped order, by number") for r in self.returns[:1]]
+            shipped += [
+                (r.return_tracking_number, f"order {r.order_number} by its return label") for r in self.returns[:1]
+            ]
+            return waiting + shipped
         return []
 
     def _pack_suggestions(self) -> list[tuple[str, str]]:

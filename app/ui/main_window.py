@@ -1,6 +1,6 @@
 """The bench window: sign-in first, then the screens the operator's role opens, status bar always on.
 
-Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, F12 sign out. An operator who leaves the bench
+Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, Ctrl+O order desk, F12 sign out. An operator who leaves the bench
 is signed out after the configured idle time; the pack or return session in hand is kept and
 resumes at the next sign-in.
 """
@@ -16,11 +16,13 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from app.bench.engine import BenchEngine, Operator
+from app.bench.order_desk import OrderDesk
 from app.bench.settings import BenchSettings
 from app.bench.sync import SyncState
 from app.devices.weights import WeightReading
 from app.ui.scanner_input import ScannerInput
 from app.ui.screens.dashboard import DashboardScreen
+from app.ui.screens.order_desk import OrderDeskScreen
 from app.ui.screens.pack import PackScreen
 from app.ui.screens.returns import ReturnsScreen
 from app.ui.screens.settings import SettingsScreen
@@ -31,7 +33,7 @@ from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.statusbar import BenchStatusBar
 from app.ui.workers import Poller, ScaleMonitor, TaskRunner
 
-SCREEN_KEYS = {"pack": "F1", "returns": "F2", "dashboard": "F3", "settings": "F4"}
+SCREEN_KEYS = {"pack": "F1", "returns": "F2", "dashboard": "F3", "settings": "F4", "orders": "Ctrl+O"}
 
 
 class _SyncRelay(QObject):
@@ -73,6 +75,7 @@ class BenchWindow(QMainWindow):
         self.pack = PackScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
         self.returns = ReturnsScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
         self.dashboard = DashboardScreen(self._fetch_report, self.runner)
+        self.desk = OrderDeskScreen(OrderDesk(engine.client, lambda: engine.operator), self.runner)
         self.settings_screen = SettingsScreen(
             settings,
             self.runner,
@@ -87,6 +90,7 @@ class BenchWindow(QMainWindow):
             "returns": self.returns,
             "dashboard": self.dashboard,
             "settings": self.settings_screen,
+            "orders": self.desk,
         }
         for w in self.screens.values():
             self.stack.addWidget(w)
@@ -169,6 +173,8 @@ class BenchWindow(QMainWindow):
             self.returns.handle_scan(code)
         elif screen == "signin":
             self.signin.accept_badge_scan(code)
+        elif screen == "orders":
+            self.desk.handle_scan(code)
 
     def route_typed(self, text: str) -> None:
         screen = self.current()
@@ -176,6 +182,8 @@ class BenchWindow(QMainWindow):
             self.pack.handle_typed(text)
         elif screen == "returns":
             self.returns.handle_typed(text)
+        elif screen == "orders":
+            self.desk.handle_typed(text)
 
     # ------------------------------------------------------------------ people
     def _sign_in(self, badge: str, pin: str) -> Operator:

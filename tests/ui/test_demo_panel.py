@@ -1,6 +1,6 @@
 """The demo on its own: seeded shipped orders with open RMAs, offered by the demo panel on the returns screen
 (by RMA, return tracking and order number) and received through the scanner path; carton codes offered
-when a carton must be scanned; the sign-in screen offers the badges."""
+when a carton must be scanned; the sign-in screen offers the badges; the order desk offers orders to find."""
 
 from __future__ import annotations
 
@@ -99,3 +99,17 @@ def test_the_panel_offers_the_carton_codes_when_a_carton_must_be_scanned(qtbot: 
     qtbot.waitUntil(lambda: any(fb.kind == K.CARTON_CHOSEN for fb in pack.history[n:]), timeout=15000)
     parcel = demo.engine.pack.current
     assert parcel is not None and parcel.carton_code == "BOX-XL"
+
+
+def test_on_the_order_desk_the_panel_offers_orders_and_a_scanned_return_label_opens_its_order(
+    qtbot: QtBot, demo: DemoBench
+) -> None:
+    _sign_in(qtbot, demo, "SV-1001", "3333")
+    demo.window.show_screen("orders")
+    r = demo.hub.returns[0]
+    assert {r.order_number, r.return_tracking_number} <= {code for code, _w in demo.panel.suggestions()}
+    desk = demo.window.desk
+    with qtbot.waitSignal(desk.opened, timeout=15000) as opened:
+        _double_click(demo, r.return_tracking_number)
+    assert opened.args[0]["order"]["number"] == r.order_number
+    assert [x["number"] for x in opened.args[0]["returns"]] == [r.rma_number]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.domain.errors import DomainError
 from app.domain.orders import RESERVING, Address, Order, OrderLine, OrderStatus, OrderType
 from app.hub import models as m
-from app.hub.services import catalog, stock
+from app.hub.services import catalog, order_search, stock
 from app.hub.services.clock import now
 from app.hub.services.errors import Invalid, NotFound
 
@@ -260,8 +260,7 @@ def list_orders(
     if location_code:
         q = q.join(m.Location, m.Location.id == m.Order.location_id).where(m.Location.code == location_code)
     if search:
-        like = f"%{search}%"
-        q = q.where(m.Order.number.ilike(like) | m.Order.channel_order_id.ilike(like))
+        q = q.where(m.Order.id.in_(order_search.matching_ids(session, search)))
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
     rows = session.scalars(q.order_by(m.Order.id.desc()).limit(limit).offset(offset)).all()
     return list(rows), total

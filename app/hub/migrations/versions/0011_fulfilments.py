@@ -5,7 +5,7 @@ A fulfilment's ``channel_order_id`` is its own number (``PB0000012-1``), so the 
 and the copy's DROP TABLE would cascade to every order's lines.
 
 Revision ID: 0011_fulfilments
-Revises: 0009_pipeline_jobs
+Revises: 0010_bins_picking
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_fulfilments"
-down_revision: str | None = "0009_pipeline_jobs"
+down_revision: str | None = "0010_bins_picking"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
