@@ -36,7 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.bench.label_jobs import LabelJobStore, labels
+from app.bench.label_jobs import LabelJob, LabelJobStore, labels
 from app.bench.model import STOPPED, PackOrder, carton_from_wire, order_from_wire, product_from_wire
 from app.bench.outbox import OutboxStore, metadata, outbox
 from app.domain.barcodes import product_code_key
@@ -83,6 +83,8 @@ sessions = Table(
     Column("snapshot", Text, nullable=False),
     Column("updated_at", String, nullable=False),
 )
+__all__ = ["ENDING_EXCEPTIONS", "BenchStore", "LabelJob"]  # LabelJob lives in label_jobs; kept importable here
+
 # An exception that ends the order at this bench (it is put aside, not packed).
 ENDING_EXCEPTIONS = HOLDING_EXCEPTIONS | {ExceptionKind.CANCELLED_ORDER}
 

@@ -146,15 +146,16 @@ class DemoPanel(QDockWidget):
         out.append(("9999999999994", "an unknown product code"))
         return out
 
-    def _gather(self) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
-        """On the worker thread: the cartons, and an item of another order to scan as the wrong one."""
+    def _gather(
+        self, view: Any, orders: Sequence[Any], cartons: list[tuple[str, str]]
+    ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+        """On the worker thread: the cartons (read once), and an item of another order to scan as the wrong one."""
         engine = self.window_.engine
-        cartons = [(c.code, c.name) for c in engine.cartons()]
-        view = engine.pack_view()
+        cartons = cartons or [(c.code, c.name) for c in engine.cartons()]
         wrong = None
         if view.order_number is not None:
             skus = {ln.sku for ln in view.lines}
-            for o in engine.orders_to_pack():
+            for o in orders:
                 sku = next((s for s in o.lines if s not in skus), None)
                 if o.number != view.order_number and sku is not None:
                     p = engine.product(sku)
@@ -194,9 +195,11 @@ class DemoPanel(QDockWidget):
         return out
 
     def refresh(self) -> None:
-        if not self._gathering:
+        view, orders, cartons = self.window_.pack.view, self.window_.pack.queue_view_.orders, self._cartons
+        wrong_for = self._wrong[0] if self._wrong else None
+        if not self._gathering and (not cartons or (view.order_number and view.order_number != wrong_for)):
             self._gathering = True
-            self.window_.runner.run(self._gather, self._gathered, self._gather_failed)
+            self.window_.runner.run(lambda: self._gather(view, orders, cartons), self._gathered, self._gather_failed)
         rows = self.suggestions()
         if rows != self._last:
             self._last = rows

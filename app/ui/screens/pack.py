@@ -9,6 +9,7 @@ the engine's session or the store itself.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -128,6 +129,8 @@ class PackScreen(ScanScreen):
         self.queue_view_ = QueueView()
         self._queue_asked = False  # a queue read is on its way
         self._queue_again = False  # and another was asked meanwhile
+        self._queue_read_at = 0.0  # time.monotonic() of the last queue read asked
+        self._sync_key: tuple[Any, ...] | None = None  # the sync state's queue-relevant part, last seen
 
         self.title = QLabel()
         self.title.setObjectName("title")
@@ -308,10 +311,11 @@ class PackScreen(ScanScreen):
     def get_orders(self) -> None:
         """F10: lease more orders now; the banner says how many came (or why none did)."""
         self.banner.show_text(self.tr("Asking the hub for orders…"), "info")
-        self.runner.run(lambda: self.engine.lease(), self._got_orders, self._failed)
+        self.runner.run(lambda: (self.engine.lease(), self.engine.queue_view()), self._got_orders, self._failed)
 
-    def _got_orders(self, new: int) -> None:
-        self.refresh_queue()
+    def _got_orders(self, result: tuple[int, QueueView]) -> None:
+        new, queue = result
+        self._draw_queue(queue)
         if new:
             self.banner.show_text(self.tr("%n new order(s) from the hub", "", new), "complete")
         else:
@@ -394,6 +398,7 @@ class PackScreen(ScanScreen):
             self._queue_again = True  # one read at a time: read once more when this one is in
             return
         self._queue_asked = True
+        self._queue_read_at = time.monotonic()
         self.runner.run(self.engine.queue_view, self._show_queue, self._queue_failed)
 
     def _queue_failed(self, exc: Exception) -> None:
@@ -402,6 +407,12 @@ class PackScreen(ScanScreen):
 
     def _show_queue(self, queue: QueueView) -> None:
         self._queue_asked = False
+        self._draw_queue(queue)
+        if self._queue_again:
+            self._queue_again = False
+            self.refresh_queue()
+
+    def _draw_queue(self, queue: QueueView) -> None:
         self.queue_view_ = queue
         notice = queue.stop_notice  # stopped by the hub meanwhile: say so before the next scan
         if notice is not None and notice.message != self._stop_shown:
@@ -422,14 +433,19 @@ class PackScreen(ScanScreen):
                 ]
             )
         self.queue.set_rows(rows)
-        if self._queue_again:
-            self._queue_again = False
-            self.refresh_queue()
 
-    def on_sync(self, _state: SyncState) -> None:
-        """The sync thread reported (a round ran, an order was stopped, a lease came): read the queue again."""
-        if self.isVisible():
-            self.refresh_queue()
+    # What in the sync state says the queue may have changed; a round that changed none of it re-reads the
+    # queue at most every QUEUE_RECHECK_S (orders the sync loop leased to keep the queue topped up).
+    QUEUE_RECHECK_S = 2.0
+
+    def on_sync(self, state: SyncState) -> None:
+        """The sync thread reported: read the queue again when it may have changed."""
+        key = (state.online, state.stopped_orders, state.outbox_depth, state.refused)
+        now = time.monotonic()
+        if not self.isVisible() or (key == self._sync_key and now - self._queue_read_at < self.QUEUE_RECHECK_S):
+            return
+        self._sync_key = key
+        self.refresh_queue()
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
