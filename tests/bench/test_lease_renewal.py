@@ -17,7 +17,6 @@ from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubRefused
-from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.demo.embedded_hub import EmbeddedHub
 from app.devices.weights import reading
@@ -63,7 +62,6 @@ def enrolment_code(hub: EmbeddedHub, station: str) -> str:
 
 def bench_at(hub: EmbeddedHub, folder: Path, code: str, clocks: Clocks) -> BenchEngine:
     e = BenchEngine(folder, hub_url=hub.url, printer=RecordingPrinter(), lease_seconds=LEASE_S)
-    e.labels = LocalFallbackLabels(folder.name)
     e.syncer.clock = clocks.monotonic
     e.enrol(code)
     e.sign_in("PK-1001", "1111")

@@ -9,7 +9,6 @@ from pytestqt.qtbot import QtBot
 
 from app.bench.engine import BenchEngine
 from app.bench.feedback import FeedbackKind as K
-from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.demo.embedded_hub import EmbeddedHub
 from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
@@ -65,7 +64,6 @@ def test_slip_done_is_refused_while_the_slip_has_not_printed_and_accepted_once_i
 ) -> None:
     with EscPosSimulator() as slips:
         e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s))
-        e.labels = LocalFallbackLabels("BENCH-1")
         slips.set_paper_end(True)
         e.lease(2)
         number = e.orders_to_pack()[0].number
