@@ -211,8 +211,8 @@ class BenchEngine:
         self._require_enrolled()
         return self.syncer.lease(batch_size)
 
-    def orders_to_pack(self) -> list[PackOrder]:
-        return self.store.orders_to_pack()
+    def orders_to_pack(self, limit: int | None = None) -> list[PackOrder]:
+        return self.store.orders_to_pack(limit)
 
     # ------------------------------------------------------------------ packing
     def scan(self, raw: str) -> Feedback:

@@ -333,6 +333,7 @@ def mode_bench(folder: Path) -> dict[str, Any]:
     queue_s = time.perf_counter() - t0
     out = {"rss_ready": rss_ready, "rss_queue": rss_mb(), "queue_rows": window.pack.queue.rowCount()}
     out["queue_s"] = queue_s
+    out["cached"] = len(engine.orders_to_pack())  # after the figures: the store really holds them all
     window.shutdown()
     engine.close()
     return out

@@ -26,13 +26,12 @@ from PySide6.QtWidgets import (
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.packing import EMPTY_SCALE_G, PackState
-from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
 from app.printing.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.label_view import LabelThumb, LabelWindow
-from app.ui.widgets.tables import RowsModel, compact, fit_columns
+from app.ui.widgets.tables import RowsModel, compact, fit_columns, fit_columns_on_load
 from app.ui.workers import TaskRunner
 
 STATE_TEXT = {
@@ -130,7 +129,7 @@ class PackScreen(ScanScreen):
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
         self.lines_view.verticalHeader().setVisible(False)
-        fit_columns(self.lines_view, stretch=0)  # the SKU is what a packer checks: never cut
+        fit_columns_on_load(self.lines_view, stretch=0)  # the SKU is what a packer checks: never cut
         self.lines_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue = RowsModel(
             [
@@ -354,6 +353,8 @@ class PackScreen(ScanScreen):
             key = (order.number, parcel.parcel_no, parcel.weight_g)
             if key != self._preview_key:  # drawn once per parcel, not on every refresh
                 self._preview_key = key
+                from app.devices.labels.preview import preview_png  # PIL: not on the start path
+
                 png = preview_png(preview_label(order.number, order.ship_to, parcel.parcel_no, parcel.weight_g))
                 pixmap = QPixmap()
                 pixmap.loadFromData(png, "PNG")
@@ -371,6 +372,8 @@ class PackScreen(ScanScreen):
         self.label_window.show()
         return self.label_window
 
+    QUEUE_ROWS = 200  # the next orders to pack, not every order cached here (a bench may hold 10,000)
+
     def refresh_queue(self) -> None:
         notice = self.engine.stop_notice()  # stopped by the hub meanwhile: say so before the next scan
         if notice is not None and notice.message != self._stop_shown:
@@ -379,7 +382,7 @@ class PackScreen(ScanScreen):
         self._stop_shown = notice.message if notice is not None else None
         now = datetime.now(UTC)
         rows = []
-        for o in self.engine.orders_to_pack():
+        for o in self.engine.orders_to_pack(self.QUEUE_ROWS):
             rows.append(
                 [
                     o.number,
