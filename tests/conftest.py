@@ -14,6 +14,30 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 PG_ENV = "PACKBENCH_TEST_PG_URL"
+# The PACKBENCH_* variables a test run sets on purpose; every other one is cleared around each test.
+RUN_SETTINGS = frozenset({PG_ENV, "PACKBENCH_FUZZ_SCALE"})
+
+
+def _strip_packbench_env() -> dict[str, str]:
+    """Remove every PACKBENCH_* variable but the run's own settings; returns what was removed."""
+    gone = {k: v for k, v in os.environ.items() if k.startswith("PACKBENCH_") and k not in RUN_SETTINGS}
+    for k in gone:
+        del os.environ[k]
+    return gone
+
+
+@pytest.fixture(autouse=True)
+def no_packbench_env_leaks() -> Iterator[None]:
+    """A test sees no PACKBENCH_* configuration from the shell that started the run (a developer's
+    ``PACKBENCH_SHOPIFY_WEBHOOK_SECRET`` or ``PACKBENCH_FAULT``) nor any an earlier test left behind
+    (``hub serve --workers`` writes its worker settings into ``os.environ``). Tests that need one set
+    it with ``monkeypatch.setenv`` or pass an ``env=`` of their own."""
+    outside = _strip_packbench_env()
+    try:
+        yield
+    finally:
+        _strip_packbench_env()
+        os.environ.update(outside)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -50,6 +50,9 @@ from app.domain.returns import Condition, Disposition
 __all__ = ["PACKING", "SUPERVISING_ROLES", "BenchEngine", "NotEnrolled", "Operator"]
 
 
+QUEUE_ROWS = 200  # orders the pack screen's queue shows
+
+
 class BenchEngine:
     """See the module docstring. Build it with ``app.bench.compose.build_bench``."""
 
@@ -183,8 +186,8 @@ class BenchEngine:
         return self.labeller.retry_pending()
 
     # ------------------------------------------------------------------ reads (any thread but the GUI's)
-    def orders_to_pack(self) -> list[PackOrder]:
-        return self.store.orders_to_pack()
+    def orders_to_pack(self, limit: int | None = None) -> list[PackOrder]:
+        return self.store.orders_to_pack(limit)
 
     def product(self, sku: str) -> Product | None:
         return self.store.product(sku)
@@ -196,8 +199,9 @@ class BenchEngine:
         with self._lock:
             return self.packing.view()
 
-    def queue_view(self) -> QueueView:
-        return QueueView(tuple(self.store.orders_to_pack()), self.stop_notice())
+    def queue_view(self, limit: int = QUEUE_ROWS) -> QueueView:
+        """The next orders to pack (not every order cached here: a bench may hold 10,000) and the stop notice."""
+        return QueueView(tuple(self.store.orders_to_pack(limit)), self.stop_notice())
 
     def return_view(self) -> ReturnView:
         with self._lock:

@@ -12,6 +12,7 @@ transaction takes SQLite's write lock up front (``BEGIN IMMEDIATE``) so writers 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -99,6 +100,7 @@ class BenchStore(LabelJobStore, OutboxStore):
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._writing = threading.local()  # set inside _tx on this thread
         self.engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(self.engine, "connect")
@@ -111,8 +113,8 @@ class BenchStore(LabelJobStore, OutboxStore):
             cur.close()
 
         @event.listens_for(self.engine, "begin")
-        def _on_begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _on_begin(conn: Connection) -> None:  # a write locks up front; a read never waits on the sync's writes
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if getattr(self._writing, "on", False) else "BEGIN")
 
         metadata.create_all(self.engine)
         self._codes: dict[str, str] | None = None
@@ -125,11 +127,12 @@ class BenchStore(LabelJobStore, OutboxStore):
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        self._writing.on = True
         try:
             with self.engine.begin() as conn:
                 yield conn
         finally:
-            self._orders = {}
+            self._writing.on, self._orders = False, {}
 
     # ------------------------------------------------------------------ meta
     def get_meta(self, key: str) -> str | None:
@@ -269,12 +272,11 @@ class BenchStore(LabelJobStore, OutboxStore):
         with self._tx() as conn:
             conn.execute(update(orders).where(orders.c.number == order_number).values(tote=tote.upper()))
 
-    def orders_to_pack(self) -> list[PackOrder]:
-        """Orders leased to this bench that are neither packed, put aside, cancelled nor held, oldest lease first."""
+    def orders_to_pack(self, limit: int | None = None) -> list[PackOrder]:
+        """Orders leased here, not packed, put aside, cancelled nor held, oldest lease first (the first ``limit``)."""
+        query = select(orders).where(orders.c.progress == "open", orders.c.hub_status.not_in(STOPPED))
         with self.engine.connect() as conn:
-            rows = conn.execute(select(orders).where(orders.c.progress == "open").order_by(orders.c.seq)).all()
-        out = [self._order(r._mapping) for r in rows]
-        return [o for o in out if not o.stopped]
+            return [self._order(r._mapping) for r in conn.execute(query.order_by(orders.c.seq).limit(limit))]
 
     def order_progress(self) -> dict[str, int]:
         with self.engine.connect() as conn:

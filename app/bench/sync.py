@@ -288,7 +288,7 @@ class Syncer:
         self._contacted = False
         self.push()
         self.renew()
-        if self.keep_queued and len(self.store.orders_to_pack()) < self.keep_queued:
+        if self.keep_queued and len(self.store.orders_to_pack(self.keep_queued)) < self.keep_queued:
             self.lease()
         if self.after_cycle is not None:
             self.after_cycle()

@@ -184,7 +184,7 @@ class RobotShift:
     def _next_order(self) -> PackOrder | None:
         waited_since: float | None = None
         while True:
-            todo = self.engine.orders_to_pack()
+            todo = self.engine.orders_to_pack(1)
             if todo:
                 return todo[0]
             remaining = self.cfg.orders - self.report.orders_attempted

@@ -11,6 +11,7 @@ from app.bench.compose import open_bench
 from app.bench.engine import BenchEngine
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubClient, HubOffline
+from app.bench.labels import HubLabels, LocalFallbackLabels
 from app.bench.packing import PackState
 from app.bench.sync import SyncState
 from app.demo.embedded_hub import EmbeddedHub, free_port
@@ -18,6 +19,7 @@ from app.devices.weights import reading
 from app.domain.returns import Condition, Disposition
 from app.hub import models as m
 from app.hub.database import make_engine
+from app.hub.shipping_models import ShippingLabel
 
 
 class RecordingPrinter:
@@ -66,6 +68,37 @@ def hub_count(hub: EmbeddedHub, model: type[m.Base], *where: object) -> int:
         engine.dispose()
 
 
+def hub_labels(hub: EmbeddedHub, number: str) -> list[dict[str, object]]:
+    """The hub's label purchases for ``number``: carrier, tracking number, status, ZPL."""
+    engine = make_engine(hub.db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(ShippingLabel.carrier, ShippingLabel.tracking_number, ShippingLabel.status, ShippingLabel.zpl)
+                .join(m.Order, m.Order.id == ShippingLabel.order_id)
+                .where(m.Order.number == number)
+            )
+            return [dict(r._mapping) for r in rows]
+    finally:
+        engine.dispose()
+
+
+def hub_parcels(hub: EmbeddedHub, number: str) -> list[tuple[str | None, str | None]]:
+    """(carrier, tracking number) of each of ``number``'s parcels as the hub records them."""
+    engine = make_engine(hub.db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                select(m.Parcel.carrier, m.Parcel.tracking_number)
+                .join(m.Order, m.Order.id == m.Parcel.order_id)
+                .where(m.Order.number == number)
+                .order_by(m.Parcel.parcel_no)
+            )
+            return [(r[0], r[1]) for r in rows]
+    finally:
+        engine.dispose()
+
+
 def test_enrolment_token_is_kept_in_the_data_folder(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
     e = bench(demo_hub, tmp_path)
     e.close()
@@ -76,16 +109,22 @@ def test_enrolment_token_is_kept_in_the_data_folder(demo_hub: EmbeddedHub, tmp_p
 
 
 def test_packed_order_reaches_the_hub_once_with_its_label(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels="local-fallback")
+    e = bench(demo_hub, tmp_path)
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)
+    assert isinstance(e.labels, HubLabels)  # the carrier label path, as a real bench has it
     fb = weigh_ok(e)
     assert fb.kind == K.LABEL_PRINTED, fb  # type: ignore[attr-defined]
-    assert e.printer.jobs and e.printer.jobs[0].startswith(b"^XA")  # type: ignore[attr-defined]
     e.sync_now()
     assert e.store.outbox_depth() == 0
     assert hub_count(demo_hub, m.Order, m.Order.number == number, m.Order.status == "shipped") == 1
+    # What printed is the label the hub bought from its carrier, and the parcel ships under its tracking.
+    bought = hub_labels(demo_hub, number)
+    assert len(bought) == 1 and bought[0]["status"] == "bought"
+    assert bought[0]["carrier"] != LocalFallbackLabels.CARRIER and bought[0]["tracking_number"]
+    assert e.printer.jobs == [bought[0]["zpl"].encode()]  # type: ignore[attr-defined]
+    assert hub_parcels(demo_hub, number) == [(bought[0]["carrier"], bought[0]["tracking_number"])]
     events = e.store.outbox_events()
     e.store.engine.dispose()
     # a resend of every event (a lost answer) changes nothing at the hub
@@ -112,7 +151,7 @@ def test_a_cancelled_leased_order_cannot_be_started_once_the_bench_has_synced(
 
 
 def test_an_order_cancelled_mid_pack_is_stopped_before_its_label_prints(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels="local-fallback")
+    e = bench(demo_hub, tmp_path)
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)  # every item scanned: the parcel waits on the scale
@@ -129,7 +168,7 @@ def test_an_order_cancelled_mid_pack_is_stopped_before_its_label_prints(demo_hub
 
 
 def test_cancellation_pulled_during_the_label_step_voids_the_label(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels="local-fallback")
+    e = bench(demo_hub, tmp_path)
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)
@@ -143,7 +182,7 @@ def test_cancellation_pulled_during_the_label_step_voids_the_label(demo_hub: Emb
 def test_offline_packing_leaves_labels_pending_and_prints_them_when_the_hub_is_back(
     demo_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
-    e = bench(demo_hub, tmp_path, labels="local-fallback")
+    e = bench(demo_hub, tmp_path)
     e.lease(3)
     seen: list[SyncState] = []
     e.status.subscribe(seen.append)
@@ -163,13 +202,35 @@ def test_offline_packing_leaves_labels_pending_and_prints_them_when_the_hub_is_b
     assert len(e.printer.jobs) == 1 and e.store.outbox_depth() == 0  # type: ignore[attr-defined]
     assert e.status.state.online is True and e.status.state.outbox_depth == 0
     assert hub_count(demo_hub, m.Order, m.Order.number == number, m.Order.status == "shipped") == 1
+    (bought,) = hub_labels(demo_hub, number)  # the waiting label was bought at the hub once it was back
+    assert e.printer.jobs == [bought["zpl"].encode()]  # type: ignore[attr-defined]
+    assert hub_parcels(demo_hub, number) == [(bought["carrier"], bought["tracking_number"])]
+    e.close()
+
+
+def test_a_fallback_label_is_marked_not_a_carrier_label_and_buys_nothing_at_the_hub(
+    demo_hub: EmbeddedHub, tmp_path: Path
+) -> None:
+    """What the local fallback really is: a bench-made label that says so, under a local tracking number;
+    the hub buys no carrier label for it and records the parcel under the fallback's name."""
+    e = bench(demo_hub, tmp_path, labels=LocalFallbackLabels("BENCH-1"))
+    e.lease(3)
+    number = e.orders_to_pack()[0].number
+    pack_all_items(e, number)
+    assert weigh_ok(e).kind == K.LABEL_PRINTED  # type: ignore[attr-defined]
+    e.sync_now()
+    local_tracking = LocalFallbackLabels("BENCH-1").tracking_number(number, 1)
+    (zpl,) = e.printer.jobs  # type: ignore[attr-defined]
+    assert b"LOCAL-FALLBACK NOT A CARRIER" in zpl and local_tracking.encode() in zpl  # it says what it is
+    assert hub_labels(demo_hub, number) == []
+    assert hub_parcels(demo_hub, number) == [(LocalFallbackLabels.CARRIER, local_tracking)]
     e.close()
 
 
 def test_returned_units_are_restocked_once_and_only_when_disposed_as_restock(
     demo_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
-    e = bench(demo_hub, tmp_path, labels="local-fallback")
+    e = bench(demo_hub, tmp_path)
     e.lease(3)
     order = e.orders_to_pack()[0]
     pack_all_items(e, order.number)

@@ -18,7 +18,6 @@ from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubRefused
-from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.demo.embedded_hub import EmbeddedHub
 from app.devices.weights import reading
@@ -68,7 +67,6 @@ def bench_at(hub: EmbeddedHub, folder: Path, code: str, clocks: Clocks) -> Bench
         hub_url=hub.url,
         printer=RecordingPrinter(),
         lease_seconds=LEASE_S,
-        labels=LocalFallbackLabels(folder.name),
         enrol_code=code,
     )
     e.syncer.clock = clocks.monotonic

@@ -21,6 +21,9 @@ from tests.benchmarks.common import ROOT, Row, module_missing, ms, na, percentil
 
 PROBE = "tests.benchmarks.station_probe"
 STARTS = 3
+# The bench goals of issue 11 (raised from 16 ms, 50 ms, 1 s and 250 MB).
+START_S, MEMORY_MB = 0.35, 120
+START_TARGET, MEMORY_TARGET = f"<= {START_S} s", f"<= {MEMORY_MB} MB RSS"
 
 
 def probe(*args: str, timeout: float = 300) -> tuple[dict[str, Any], float]:
@@ -56,7 +59,7 @@ def probe(*args: str, timeout: float = 300) -> tuple[dict[str, Any], float]:
 
 def scan_row() -> Row:
     name = "scan-to-feedback, real pack screen, 500-line order"
-    target = "p99 <= 16 ms"
+    target = "p99 <= 8 ms"
     missing = module_missing("app.ui.screens.pack", "app.bench.engine", "app.demo.embedded_hub")
     if missing:
         return na(name, missing, target)
@@ -68,15 +71,16 @@ def scan_row() -> Row:
         f"p50 {ms(percentile(lat, 50))}, p99 {ms(p99)}, max {ms(max(lat))} over {len(lat)} item scans",
         baseline=f"the engine's scan alone (no Qt): p50 {ms(percentile(eng, 50))}, p99 {ms(percentile(eng, 99))}",
         target=target,
-        met=p99 <= 0.016,
-        note=f"Enter key to screen repainted, offscreen; answers {data['kinds']}"
+        met=p99 <= 0.008,
+        note=f"Enter key to the whole window repainted, offscreen (Qt's own dirty-region paint: p50"
+        f" {ms(percentile(data['dirty'], 50))}, p99 {ms(percentile(data['dirty'], 99))}); answers {data['kinds']}"
         + (f"; unexpected: {'; '.join(data['odd'])}" if data.get("odd") else ""),
     )
 
 
 def shift_row() -> Row:
     name = "software time per order, headless shift"
-    target = "<= 50 ms per order"
+    target = "<= 12 ms per order"
     missing = module_missing("app.demo.shift", "app.demo.embedded_hub")
     if missing:
         return na(name, missing, target)
@@ -92,7 +96,7 @@ def shift_row() -> Row:
             f" confirmations {data['device'] / orders * 1000:.1f} ms, sleeps {data['slept'] / orders * 1000:.1f} ms)"
         ),
         target=target,
-        met=software <= 0.050,
+        met=software <= 0.012,
         note=(
             f"{orders} orders ({data['packed']} packed, balanced={data['balanced']}) through the real engine,"
             " SICS scale simulator on a pty, Zebra simulator on TCP, embedded hub on SQLite in the same"
@@ -106,7 +110,7 @@ def start_rows() -> list[Row]:
     mem_name = "bench memory with 10,000 cached orders"
     missing = module_missing("app.ui.main_window", "app.bench.engine", "app.demo.embedded_hub")
     if missing:
-        return [na(start_name, missing, "<= 1.0 s"), na(mem_name, missing, "<= 250 MB RSS")]
+        return [na(start_name, missing, START_TARGET), na(mem_name, missing, MEMORY_TARGET)]
     with tempfile.TemporaryDirectory(prefix="packbench-bm-start-") as tmp:
         folder = Path(tmp) / "bench"
         prepared, _ = probe("prepare", str(folder))
@@ -121,20 +125,21 @@ def start_rows() -> list[Row]:
             start_name,
             f"{bench_s:.2f} s (median of {STARTS}; all: {', '.join(f'{s:.2f}' for _r, s in bench)})",
             baseline=f"python + PySide6 + an empty QMainWindow shown: {bare_s:.2f} s",
-            target="<= 1.0 s",
-            met=bench_s <= 1.0,
+            target=START_TARGET,
+            met=bench_s <= START_S,
             note=(
                 "spawn to the window shown and painted, offscreen, files in the OS cache (a first boot reads more"
-                f" from disk); {prepared['cached']:,} orders in the bench's store"
+                f" from disk); {prepared['cached']:,} orders in the bench's store when prepared,"
+                f" {last['cached']:,} read back by the bench process after its figures"
             ),
         ),
         Row(
             mem_name,
-            f"{last['rss_queue']:.0f} MB RSS with the queue loaded ({last['queue_rows']:,} rows,"
-            f" {last['queue_s']:.2f} s); {last['rss_ready']:.0f} MB at the ready window",
+            f"{last['rss_queue']:.0f} MB RSS with the queue loaded ({last['queue_rows']:,} rows shown of"
+            f" {last['cached']:,} cached, {last['queue_s']:.2f} s); {last['rss_ready']:.0f} MB at the ready window",
             baseline=f"empty QMainWindow: {bare_rss:.0f} MB",
-            target="<= 250 MB RSS",
-            met=last["rss_queue"] <= 250,
+            target=MEMORY_TARGET,
+            met=last["rss_queue"] <= MEMORY_MB,
         ),
     ]
     return rows

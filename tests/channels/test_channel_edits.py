@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.channels.webhooks import hmac_sha256_base64
 from app.domain.events import LabelPrinted
 from app.hub import sync_models as sm
+from tests.channels.signing import openssl_signature
 from tests.channels.test_hub_webhooks import SECRETS, setup, shopify
 from tests.channels.test_shopify import WEBHOOK
 from tests.fakes.woocommerce import woo_order
@@ -139,7 +139,7 @@ def woo_update(hub: Hub, payload: dict[str, Any], delivery: str) -> Any:
     body = json.dumps(payload).encode()
     headers = {
         "X-WC-Webhook-Topic": "order.updated",
-        "X-WC-Webhook-Signature": hmac_sha256_base64(SECRETS["woocommerce"], body),
+        "X-WC-Webhook-Signature": openssl_signature(SECRETS["woocommerce"], body),
         "X-WC-Webhook-Delivery-ID": delivery,
     }
     return hub.client.post("/api/v1/channels/woocommerce/webhooks", content=body, headers=headers)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from app.channels.webhooks import hmac_sha256_base64
 from app.hub import models as m
 from app.hub.services.shipping import ShippingConfig
 from tests.carriers.conftest import make_courier
+from tests.channels.signing import SHOPIFY_VECTORS, openssl_signature
 from tests.channels.test_shopify import WEBHOOK
 from tests.fakes.woocommerce import woo_order
 from tests.hub.conftest import Hub
@@ -38,7 +38,7 @@ def shopify(
     body = json.dumps(payload).encode()
     headers = {
         "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": sig or hmac_sha256_base64(SECRETS["shopify"], body),
+        "X-Shopify-Hmac-Sha256": sig or openssl_signature(SECRETS["shopify"], body),
         "X-Shopify-Webhook-Id": delivery,
         "Content-Type": "application/json",
     }
@@ -58,7 +58,7 @@ def test_signed_shopify_order_is_stored_validated_and_routed_with_the_reason(hub
 
 def test_forged_webhook_is_rejected_and_stores_nothing(hub: Hub) -> None:
     setup(hub)
-    r = shopify(hub, WEBHOOK, sig=hmac_sha256_base64("not-the-secret", json.dumps(WEBHOOK).encode()))
+    r = shopify(hub, WEBHOOK, sig=openssl_signature("not-the-secret", json.dumps(WEBHOOK).encode()))
     assert r.status_code == 401
     assert order_count(hub) == 0
 
@@ -94,7 +94,7 @@ def woo(hub: Hub, payload: dict[str, Any], *, secret: str = SECRETS["woocommerce
     body = json.dumps(payload).encode()
     headers = {
         "X-WC-Webhook-Topic": "order.created",
-        "X-WC-Webhook-Signature": hmac_sha256_base64(secret, body),
+        "X-WC-Webhook-Signature": openssl_signature(secret, body),
         "X-WC-Webhook-Delivery-ID": delivery,
     }
     return hub.client.post("/api/v1/channels/woocommerce/webhooks", content=body, headers=headers)
@@ -125,3 +125,23 @@ def test_daily_capacity_reached_sends_the_next_order_to_the_next_location_and_sa
     again = hub.ok("GET", f"/api/v1/orders/{second}")
     assert again["location"] == "FAR"
     assert "NEAR daily capacity of 1 orders reached" in again["routing_reason"]
+
+
+def test_the_hub_accepts_the_signature_of_a_published_shopify_example_and_refuses_it_for_another_secret(
+    hub: Hub,
+) -> None:
+    """SQLPage's published Shopify example (tests/channels/signing.py): the body is not a whole order, so a
+    verified delivery is refused for its content (4xx with ``error``), a forged one for its signature (401)."""
+    secret, body, header = SHOPIFY_VECTORS[1]
+    headers = {"X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "v-1", "Content-Type": "application/json"}
+    for key, expected in ((secret, "content"), ("shp-secret", "signature")):
+        hub.client.app.state.shipping = ShippingConfig(carriers=[make_courier()], webhook_secrets={"shopify": key})  # type: ignore[union-attr]
+        r = hub.client.post(
+            "/api/v1/channels/shopify/webhooks", content=body, headers={**headers, "X-Shopify-Hmac-Sha256": header}
+        )
+        if expected == "signature":
+            assert r.status_code == 401, r.text
+        else:
+            assert 400 <= r.status_code < 500 and r.status_code != 401, r.text
+            assert r.json()["error"]
+    assert order_count(hub) == 0

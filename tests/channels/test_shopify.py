@@ -9,7 +9,8 @@ import pytest
 
 from app.channels.base import ChannelError, Shipment
 from app.channels.shopify import ShopifyClient, order_from_webhook
-from app.channels.webhooks import hmac_sha256_base64, verify_shopify_webhook
+from app.channels.webhooks import verify_shopify_webhook
+from tests.channels.signing import SHOPIFY_VECTORS, openssl_signature
 from tests.fakes.server import serve
 from tests.fakes.shopify import TOKEN, FakeShopify, shopify_order
 
@@ -136,14 +137,26 @@ WEBHOOK: dict[str, Any] = {
 }
 
 
-def test_webhook_signature_is_checked_on_the_raw_body() -> None:
-    body = json.dumps(WEBHOOK).encode()
-    good = hmac_sha256_base64("whsec", body)
-    assert verify_shopify_webhook(body, good, "whsec")
-    assert not verify_shopify_webhook(body + b" ", good, "whsec")
-    assert not verify_shopify_webhook(body, good, "other-secret")
-    assert not verify_shopify_webhook(body, None, "whsec")
-    assert not verify_shopify_webhook(body, good, "")
+@pytest.mark.parametrize(("secret", "body", "header"), SHOPIFY_VECTORS)
+def test_a_published_shopify_signature_verifies_and_a_changed_body_or_secret_does_not(
+    secret: str, body: bytes, header: str
+) -> None:
+    """The published examples in tests/channels/signing.py (the gist of make_hmac.py and SQLPage's Shopify
+    HMAC test), each re-checked with openssl: the exact header Shopify would send for that raw body."""
+    assert verify_shopify_webhook(body, header, secret)
+    assert verify_shopify_webhook(body, f" {header}\n", secret)  # header whitespace is not part of it
+    assert not verify_shopify_webhook(body + b" ", header, secret)  # the raw body, byte for byte
+    assert not verify_shopify_webhook(body, header, secret + "x")
+    assert not verify_shopify_webhook(body, None, secret)
+    assert not verify_shopify_webhook(body, header, "")  # an unconfigured secret accepts nothing
+    assert openssl_signature(secret, body) == header  # the oracle the hub tests sign with agrees
+
+
+def test_a_shopify_order_signed_by_openssl_verifies_on_its_raw_bytes() -> None:
+    body = json.dumps(WEBHOOK, indent=1).encode()  # not the bytes a re-serialisation would give
+    header = openssl_signature("whsec", body)
+    assert verify_shopify_webhook(body, header, "whsec")
+    assert not verify_shopify_webhook(json.dumps(WEBHOOK).encode(), header, "whsec")
 
 
 def test_webhook_order_normalises_into_the_domain_order() -> None:

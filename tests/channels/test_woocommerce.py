@@ -6,8 +6,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.channels.base import ChannelError, Shipment
-from app.channels.webhooks import hmac_sha256_base64, verify_woocommerce_webhook
+from app.channels.webhooks import verify_woocommerce_webhook
 from app.channels.woocommerce import WooCommerceClient, order_from_rest
+from tests.channels.signing import SHOPIFY_VECTORS, openssl_signature
 from tests.fakes.server import serve
 from tests.fakes.woocommerce import KEY, SECRET, FakeWoo, woo_order
 
@@ -78,8 +79,22 @@ def test_line_without_sku_is_refused() -> None:
         order_from_rest(woo_order(1, sku=""))
 
 
-def test_webhook_signature_is_base64_hmac_of_the_body_with_the_webhook_secret() -> None:
+def test_a_woocommerce_signature_made_by_openssl_verifies_and_a_changed_body_or_secret_does_not() -> None:
+    """WooCommerce publishes the scheme (https://woocommerce.github.io/woocommerce-rest-api-docs/#webhooks:
+    X-WC-Webhook-Signature, base64 HMAC-SHA256 of the payload with the webhook secret) but no example
+    vector: the expected header is OpenSSL's, an implementation independent of ours."""
     body = json.dumps(woo_order(1)).encode()
-    sig = hmac_sha256_base64("woo-secret", body)
-    assert verify_woocommerce_webhook(body, sig, "woo-secret")
-    assert not verify_woocommerce_webhook(body.replace(b"Leeds", b"Paris"), sig, "woo-secret")
+    header = openssl_signature("woo-secret", body)
+    assert verify_woocommerce_webhook(body, header, "woo-secret")
+    assert not verify_woocommerce_webhook(body.replace(b"Leeds", b"Paris"), header, "woo-secret")
+    assert not verify_woocommerce_webhook(body, header, "woo-secret2")
+    assert not verify_woocommerce_webhook(body, header.lower(), "woo-secret")  # base64 is case-sensitive
+
+
+@pytest.mark.parametrize(("secret", "body", "header"), SHOPIFY_VECTORS)
+def test_the_published_hmac_sha256_base64_examples_verify_as_woocommerce_signatures(
+    secret: str, body: bytes, header: str
+) -> None:
+    """The same scheme as Shopify's, so Shopify's published examples (tests/channels/signing.py) hold here."""
+    assert verify_woocommerce_webhook(body, header, secret)
+    assert not verify_woocommerce_webhook(body, header, secret.upper())

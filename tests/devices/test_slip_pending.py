@@ -63,7 +63,7 @@ def test_slip_done_is_refused_while_the_slip_has_not_printed_and_accepted_once_i
     tmp_path: Path,
 ) -> None:
     with EscPosSimulator() as slips:
-        e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s), labels="local-fallback")
+        e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s))
         slips.set_paper_end(True)
         e.lease(2)
         number = e.orders_to_pack()[0].number

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.channels.webhooks import hmac_sha256_base64
+from tests.channels.signing import openssl_signature
 from tests.channels.test_shopify import WEBHOOK
 from tests.hub.conftest import Hub
 from tests.hub.test_concurrency_pg import run_together
@@ -26,7 +26,7 @@ def webhook(client: httpx.Client, n: int, quantity: int, topic: str, stamp: str)
     body = json.dumps(dict(WEBHOOK, id=9000 + n, name=f"#{n}", line_items=[line], updated_at=stamp)).encode()
     headers = {
         "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-Sha256": hmac_sha256_base64(SECRET, body),
+        "X-Shopify-Hmac-Sha256": openssl_signature(SECRET, body),
         "X-Shopify-Webhook-Id": f"{topic}-{n}",
         "Content-Type": "application/json",
     }

@@ -62,6 +62,40 @@ class Bench:
         with self.qtbot.waitSignal(s.signed_in, timeout=15000):
             s.submit()
 
+    def submit_order(self, lines: dict[str, int]) -> str:
+        """A new top-priority order at the hub with exactly these lines, leased to this bench; its number."""
+        import uuid
+
+        from app.hub.database import make_engine, make_session_factory, unit_of_work
+        from app.hub.services import orders, pipeline
+        from app.hub.services.dom import OrderRules
+
+        db = make_engine(self.hub.db_url)
+        try:
+            with unit_of_work(make_session_factory(db)) as s:
+                new = orders.NewOrder(
+                    channel="web",
+                    channel_order_id=f"TEST-{uuid.uuid4().hex[:8]}",
+                    lines=[orders.NewOrderLine(sku, qty, 100) for sku, qty in lines.items()],
+                    ship_to={
+                        "name": "Ada",
+                        "line1": "1 Main St",
+                        "city": "Leeds",
+                        "postcode": "LS1 1AA",
+                        "country": "GB",
+                    },
+                    priority=9,
+                )
+                outcome = pipeline.submit(s, new, OrderRules())
+                number = outcome.number
+                order = orders.get_order(s, number)
+                assert order.status == "queued", (order.status, order.hold_reason, order.routing_reason)
+        finally:
+            db.dispose()
+        self.engine.lease(10)
+        assert number in {o.number for o in self.engine.orders_to_pack()}
+        return number
+
     def drain(self) -> None:
         """Wait until the outbox is empty (the sync thread pushed everything)."""
         deadline = time.monotonic() + 30

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
+import threading
+from collections.abc import Callable
 
 import httpx
 from PySide6.QtCore import Qt
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 from app.bench.feedback import FeedbackKind as K
 from app.bench.packing import PackState
 from app.bench.receiving import ReturnState
+from app.devices.weights import WeightReading
 from tests.ui.conftest import Bench
 
 
@@ -100,6 +102,14 @@ def test_a_complete_pack_prints_one_label_and_reports_the_order_packed(bench: Be
     assert bench.engine.store.outbox_counts().get("applied", 0) >= 2
 
 
+def two_products(bench: Bench) -> list[str]:
+    """Two SKUs the bench has a barcode for (from the orders it holds)."""
+    skus = sorted({s for o in bench.engine.orders_to_pack() for s in o.lines})
+    found = [s for s in skus if (p := bench.engine.store.product(s)) is not None and p.barcodes]
+    assert len(found) >= 2, found
+    return found[:2]
+
+
 def test_a_wrong_item_scan_turns_red_sounds_wrong_and_changes_nothing(bench: Bench) -> None:
     bench.sign_in("PK-1001", "1111")
     screen = bench.window.pack
@@ -119,13 +129,24 @@ def test_a_wrong_item_scan_turns_red_sounds_wrong_and_changes_nothing(bench: Ben
     assert [r[3] for r in screen.lines.rows] == [0] * screen.lines.rowCount()
     unknown = bench.scan_and_wait("9999999999994")
     assert unknown.kind == K.UNKNOWN_CODE and screen.banner.colour == "unknown" and bench.heard[-1] == "unknown"
-    codes = pack_scans(bench)
-    first = codes[0]
-    for code in [c for c in codes if c == first]:
-        bench.scan_and_wait(code)
-    if len(codes) > codes.count(first):
-        over = bench.scan_and_wait(first)
-        assert over.kind == K.OVER_SCAN and screen.banner.colour == "over_scan" and bench.heard[-1] == "over_scan"
+
+
+def test_one_unit_too_many_of_a_line_is_an_over_scan_with_its_own_colour_and_sound(bench: Bench) -> None:
+    first, second = two_products(bench)
+    number = bench.submit_order({first: 2, second: 1})  # the order still waits for `second` after the over-scan
+    bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
+    assert bench.scan_and_wait(number).kind == K.ORDER_STARTED
+    product = bench.engine.store.product(first)
+    assert product is not None
+    assert [bench.scan_and_wait(product.barcodes[0]).kind for _ in range(2)] == [K.RIGHT, K.RIGHT]
+    before = bench.engine.pack.snapshot()
+    over = bench.scan_and_wait(product.barcodes[0])
+    assert over.kind == K.OVER_SCAN and not over.accepted
+    assert screen.banner.colour == "over_scan" and bench.heard[-1] == "over_scan"
+    assert bench.engine.pack.snapshot()["parcels"] == before["parcels"]  # nothing counted twice
+    assert bench.engine.pack.outstanding() == {second: 1}
+    assert bench.engine.pack.state == PackState.SCANNING
 
 
 def test_a_weight_mismatch_blocks_the_label_until_a_supervisor_scans_their_badge(bench: Bench) -> None:
@@ -141,7 +162,19 @@ def test_a_weight_mismatch_blocks_the_label_until_a_supervisor_scans_their_badge
     fb = bench.wait_kind(screen, K.WEIGHT_MISMATCH)
     assert "heavier" in fb.message and screen.banner.colour == "wrong"
     assert "Expected" in screen.expected.text()
-    bench.qtbot.wait(600)  # the scale keeps reporting the same weight: no label, no second exception
+    # The scale keeps reporting the same weight: three more readings of it reach the screen, and none of
+    # them prints a label or records a second exception.
+    heavy = bench.engine.pack.expected_weight_g(parcel) + 400
+    answers = len(screen.history)
+    later: list[WeightReading] = []
+    assert bench.window.scale is not None
+    bench.window.scale.reading.connect(later.append)
+    bench.qtbot.waitUntil(lambda: len(later) >= 3, timeout=15000)
+    bench.window.scale.reading.disconnect(later.append)
+    assert [(r.grams, r.is_stable) for r in later[:3]] == [(heavy, True)] * 3
+    assert str(heavy) in screen.weight.text().replace(",", "")
+    # (the pack screen forwards the first of them again, the state having changed: the same answer again)
+    assert {f.kind for f in screen.history[answers:]} <= {K.WEIGHT_MISMATCH}
     assert bench.printer_sim.printed == []
     assert bench.engine.pack.state == PackState.WEIGHT_MISMATCH
     mismatches = [e for e in bench.engine.store.outbox_events() if e["payload"].get("kind") == "weight_mismatch"]
@@ -248,34 +281,100 @@ def test_the_dashboard_shows_what_a_headless_shift_packed(bench: Bench, tmp_path
     assert f"Packed: {dash.report['orders_packed']}" in dash.summary.text()
 
 
-def test_the_screen_keeps_answering_scans_with_the_hub_down_and_a_silent_scale(bench: Bench) -> None:
-    import time as _time
-
-    from PySide6.QtCore import QTimer
-
+def test_scans_are_answered_while_a_scale_read_hangs_and_with_the_hub_down_the_label_waits_and_sign_out_works(
+    bench: Bench,
+) -> None:
     bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
     number = bench.engine.orders_to_pack()[0].number
+    # Every scale read and every answer shown, in the order they happened: a GUI thread that waited for a
+    # read would only ever show an answer between two reads, never while one is in flight.
+    log: list[str] = []
+    threads: set[int] = set()
+    monitor = bench.window.scale
+    assert monitor is not None
+    real_read = monitor._read
+
+    def logged_read() -> WeightReading:
+        threads.add(threading.get_ident())
+        log.append("read")
+        try:
+            return real_read()
+        finally:
+            log.append("read done")
+
+    monitor._read = logged_read  # type: ignore[method-assign]
+    screen.feedback_shown.connect(lambda fb: log.append(f"shown {fb.kind}"))
     bench.hub.__exit__(None, None, None)  # the hub goes away (its leased orders stay on the bench)
     bench.scale_sim.silence(True)  # and the scale stops answering: each read waits for its timeout
-    ticks: list[float] = []
-    heartbeat = QTimer()
-    heartbeat.setInterval(20)
-    heartbeat.timeout.connect(lambda: ticks.append(_time.monotonic()))
-    heartbeat.start()
-    try:
-        bench.qtbot.waitUntil(lambda: "OFFLINE" in bench.window.status.hub.text(), timeout=20000)
-        bench.qtbot.waitUntil(lambda: "disconnected" in bench.window.status.scale.text(), timeout=20000)
-        fb = bench.scan_and_wait(number)
-        assert fb.kind == K.ORDER_STARTED
-        for code in pack_scans(bench):
-            bench.scan_and_wait(code)
-        assert bench.engine.pack.state == PackState.WEIGHING
-        assert bench.engine.store.outbox_depth() >= 0
-    finally:
-        heartbeat.stop()
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    # A blocked GUI thread would show as a gap of a scale timeout (3 s) or an HTTP timeout (10 s).
-    assert gaps and max(gaps) < 2.0, max(gaps)
+    bench.qtbot.waitUntil(lambda: "OFFLINE" in bench.window.status.hub.text(), timeout=20000)
+    bench.qtbot.waitUntil(lambda: "disconnected" in bench.window.status.scale.text(), timeout=20000)
+    bench.qtbot.waitUntil(lambda: log[-1] == "read", timeout=20000)  # a read is waiting for the silent scale
+    assert bench.scan_and_wait(number).kind == K.ORDER_STARTED
+    for code in pack_scans(bench):
+        assert bench.scan_and_wait(code).accepted
+    assert bench.engine.pack.state == PackState.WEIGHING
+    in_flight = [
+        i for i, e in enumerate(log) if e.startswith("shown") and log[:i].count("read") > log[:i].count("read done")
+    ]
+    assert in_flight, log  # answers reached the screen while a read was still waiting for the scale
+    assert threading.main_thread().ident not in threads  # the scale is never read on the GUI thread
+    # The scale answers again; with the hub down the label step leaves the label pending and says so.
+    bench.scale_sim.silence(False)
+    parcel = bench.engine.pack.current
+    assert parcel is not None
+    bench.scale_sim.set_weight(bench.engine.pack.expected_weight_g(parcel))
+    fb = bench.wait_kind(screen, K.LABEL_PENDING, K.LABEL_PRINTED, timeout=30000)
+    assert fb.kind == K.LABEL_PENDING and bench.printer_sim.printed == []
+    assert [j.order_number for j in bench.engine.store.pending_labels(number)] == [number]
+    waiting = [e["type"] for e in bench.engine.store.outbox_events() if e["outbox_status"] == "pending"]
+    assert "order_packed" in waiting and bench.engine.store.outbox_depth() == len(waiting)
+    bench.qtbot.keyClick(bench.window, Qt.Key.Key_F12)
+    assert bench.window.current() == "signin" and bench.window.operator is None
+    assert bench.engine.pack.order_number == number  # the pack in hand is kept for the next sign-in
+
+
+class GatedPrinter:
+    """The bench's printer, held at ``send`` until the test opens the gate (a printer slow to confirm)."""
+
+    def __init__(self, send: Callable[[bytes], None], log: list[str], hold_s: float = 20.0) -> None:
+        self._send = send
+        self.log = log
+        self.hold_s = hold_s
+        self.gate = threading.Event()
+
+    def send(self, data: bytes) -> None:
+        self.log.append("print started")
+        self.log.append("print released" if self.gate.wait(self.hold_s) else "print gave up waiting")
+        self._send(data)
+
+
+def test_the_idle_timer_signs_out_while_a_label_prints_without_waiting_for_the_printer(bench: Bench) -> None:
+    bench.sign_in("PK-1001", "1111")
+    screen = bench.window.pack
+    number = start_first_order(bench)
+    for code in pack_scans(bench):
+        bench.scan_and_wait(code)
+    log: list[str] = []
+    printer = bench.engine.printer
+    assert printer is not None
+    gated = GatedPrinter(printer.send, log)
+    printer.send = gated.send  # type: ignore[method-assign]
+    parcel = bench.engine.pack.current
+    assert parcel is not None
+    bench.scale_sim.set_weight(bench.engine.pack.expected_weight_g(parcel))
+    bench.qtbot.waitUntil(lambda: "print started" in log, timeout=30000)  # the label step is at the printer
+    bench.window.last_input -= bench.window.settings.idle_sign_out_minutes * 60 + 1
+    bench.window._check_idle()  # the idle timer fires on the GUI thread
+    if bench.window.current() == "signin":
+        log.append("signed out")
+    gated.gate.set()
+    bench.qtbot.waitUntil(lambda: len(bench.printer_sim.printed) == 1, timeout=30000)
+    assert log == ["print started", "signed out", "print released"]
+    bench.qtbot.waitUntil(lambda: bench.engine.pack.state == PackState.SLIP, timeout=15000)
+    assert any(e["type"] == "label_printed" for e in bench.engine.store.outbox_events())
+    bench.sign_in("PK-1001", "1111")
+    assert bench.engine.pack.order_number == number and number in screen.title.text()
 
 
 def test_self_test_command_passes_offscreen_with_the_simulators() -> None:

@@ -8,11 +8,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.bench.feedback import Feedback, FeedbackKind
 from app.devices.weights import ScaleState, WeightReading
 from app.ui.platform_check import advice, check_or_explain, missing_xcb_packages, wants_xcb
 from app.ui.screens.dashboard import DashboardScreen
 from app.ui.screens.signin import SignInScreen
 from app.ui.sounds import SoundBoard
+from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.statusbar import BenchStatusBar
 from app.ui.workers import ScaleMonitor, TaskRunner
 
@@ -191,12 +193,63 @@ def test_scale_monitor_keeps_reading_after_a_failure(qtbot: QtBot) -> None:
     assert seen[2].grams == 510
 
 
-def test_sound_board_reports_each_feedback_sound(qtbot: QtBot) -> None:
+# What the packer hears for each answer, written out here (not read from the banner's own table): wrong item,
+# over-scan and unknown code each sound different; refusals buzz, exceptions alert, waiting is silent.
+HEARD: dict[FeedbackKind, str | None] = {
+    FeedbackKind.ORDER_STARTED: "right",
+    FeedbackKind.RIGHT: "right",
+    FeedbackKind.PARCEL_CLOSED: "right",
+    FeedbackKind.CARTON_CHOSEN: "right",
+    FeedbackKind.WEIGHT_OK: "right",
+    FeedbackKind.OVERRIDDEN: "right",
+    FeedbackKind.PACKED: "complete",
+    FeedbackKind.LABEL_PRINTED: "complete",
+    FeedbackKind.LABEL_PENDING: "attention",
+    FeedbackKind.DONE: "complete",
+    FeedbackKind.RETURN_STARTED: "right",
+    FeedbackKind.GRADED: "right",
+    FeedbackKind.DISPOSED: "right",
+    FeedbackKind.RECEIVED: "complete",
+    FeedbackKind.WRONG_ITEM: "wrong",
+    FeedbackKind.OVER_SCAN: "over_scan",
+    FeedbackKind.UNKNOWN_CODE: "unknown",
+    FeedbackKind.CANCELLED: "wrong",
+    FeedbackKind.ON_HOLD: "wrong",
+    FeedbackKind.LOST: "wrong",
+    FeedbackKind.NOT_FOUND: "wrong",
+    FeedbackKind.WEIGHT_MISMATCH: "wrong",
+    FeedbackKind.NOT_ALLOWED: "wrong",
+    FeedbackKind.EXCEPTION: "attention",
+    FeedbackKind.WAITING: None,
+    FeedbackKind.IGNORED: None,
+}
+
+
+def test_every_feedback_kind_has_a_sound_written_down_here() -> None:
+    assert set(HEARD) == set(FeedbackKind)
+
+
+@pytest.mark.parametrize("kind", list(FeedbackKind), ids=str)
+def test_the_banner_plays_the_sound_of_each_feedback_kind(qtbot: QtBot, kind: FeedbackKind) -> None:
     board = SoundBoard(enabled=False)
-    with qtbot.waitSignals([board.played, board.played]) as _:
-        board.play("wrong")
-        board.play("no-such-sound")
-    assert board.path("wrong").exists() and board.path("right").exists()
+    heard: list[str] = []
+    board.played.connect(heard.append)
+    banner = FeedbackBanner(board)
+    qtbot.addWidget(banner)
+    banner.show_feedback(Feedback(kind, "answer"))
+    expected = HEARD[kind]
+    assert heard == ([] if expected is None else [expected])
+
+
+def test_an_unknown_sound_name_plays_the_attention_sound_and_each_sound_is_its_own_file() -> None:
+    board = SoundBoard(enabled=False)
+    heard: list[str] = []
+    board.played.connect(heard.append)
+    board.play("no-such-sound")
+    board.play("over_scan")
+    assert heard == ["attention", "over_scan"]
+    files = {name: board.path(name).read_bytes() for name in set(HEARD.values()) if name}
+    assert len(set(files.values())) == len(files)  # no two kinds of answer share a sound file
 
 
 def test_missing_xcb_libraries_are_named_with_their_packages() -> None:

@@ -11,9 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-import biip
-from biip.symbology import SymbologyIdentifier
-
 from app.devices.errors import InvalidScan
 from app.domain.barcodes import ScannedCode, classify, normalize_gtin
 from app.domain.errors import InvalidBarcode
@@ -50,9 +47,15 @@ class Scan:
         return bool(self.elements)
 
 
+# biip (and its GS1 prefix tables, ~20 MB) loads on the first AIM-prefixed or GS1 scan, not at start.
+
+
 def _split_aim(raw: str) -> tuple[str | None, str]:
     if not raw.startswith("]") or len(raw) < 3:
         return None, raw
+    import biip
+    from biip.symbology import SymbologyIdentifier
+
     try:
         ident = SymbologyIdentifier.extract(raw)
     except biip.ParseError as exc:
@@ -66,6 +69,9 @@ def _looks_gs1(data: str) -> bool:
 
 def parse_gs1(data: str, *, raw: str | None = None, symbology: str | None = None) -> Scan:
     """Parse GS1 element strings (``GS``-separated, or HRI with parentheses). Raises InvalidScan."""
+    import biip
+    import biip.gs1_messages
+
     config = biip.ParseConfig(separator_chars=(GS,))
     try:
         if data.startswith("("):

@@ -32,13 +32,12 @@ from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.pack_types import EMPTY_SCALE_G, PackState
 from app.bench.sync import SyncState
 from app.bench.views import PackView, QueueView
-from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
 from app.printing.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.label_view import LabelThumb, LabelWindow
-from app.ui.widgets.tables import RowsModel, compact, fit_columns
+from app.ui.widgets.tables import RowsModel, compact, fit_columns, fit_columns_on_load
 from app.ui.workers import TaskRunner
 
 STATE_TEXT = {
@@ -143,7 +142,7 @@ class PackScreen(ScanScreen):
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
         self.lines_view.verticalHeader().setVisible(False)
-        fit_columns(self.lines_view, stretch=0)  # the SKU is what a packer checks: never cut
+        fit_columns_on_load(self.lines_view, stretch=0)  # the SKU is what a packer checks: never cut
         self.lines_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.queue = RowsModel(
             [
@@ -328,6 +327,8 @@ class PackScreen(ScanScreen):
         if key is not None and key not in self._previews:  # drawn here, on the worker, once per parcel
             assert view.order_number is not None and view.parcel is not None
             parcel = view.parcel
+            from app.devices.labels.preview import preview_png  # PIL: not on the start path
+
             label = preview_label(view.order_number, view.ship_to, parcel.parcel_no, parcel.weight_g)
             self._previews = {key: preview_png(label)}
         return view

@@ -35,13 +35,19 @@ class RowsModel(QAbstractTableModel):
         self._apply()
 
     def update_column(self, column: int, values: Sequence[Any]) -> None:
-        """Change one column of every row in place (same rows, same order): no reset, one repaint."""
+        """Change one column of every row in place (same rows, same order): no reset; only the rows whose
+        value changed are repainted (their whole row: a row's tint may follow the value)."""
         if len(values) != len(self._all):
             raise ValueError("update_column needs one value per row")
+        changed = set()
         for row, value in zip(self._all, values, strict=True):
-            row[column] = value  # the shown rows are these same lists
-        if self.rows:
-            self.dataChanged.emit(self.index(0, column), self.index(len(self.rows) - 1, column))
+            if row[column] != value:
+                row[column] = value  # the shown rows are these same lists
+                changed.add(id(row))
+        # Only the cells that changed are repainted (a scan changes one line of a 500-line order).
+        for r, row in enumerate(self.rows):
+            if id(row) in changed:
+                self.dataChanged.emit(self.index(r, 0), self.index(r, len(self.headers) - 1))
 
     def set_filter(self, text: str) -> None:
         self._filter = text.strip().lower()
@@ -105,3 +111,21 @@ def fit_columns(view: QTableView, *, stretch: int | None) -> None:
         header.setStretchLastSection(True)
     else:
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+
+def fit_columns_on_load(view: QTableView, *, stretch: int) -> None:
+    """Like ``fit_columns``, but the columns are fitted to their text when the rows are set (a model reset),
+    not again on every changed cell: a header that sizes to contents reads every row of the table on each
+    ``dataChanged``, which on a 500-line order costs more than the scan it shows."""
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    model = view.model()
+
+    def fit() -> None:
+        for column in range(model.columnCount()):
+            if column != stretch:
+                view.resizeColumnToContents(column)
+
+    model.modelReset.connect(fit)
+    fit()
