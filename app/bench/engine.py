@@ -22,7 +22,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ from app.bench.feedback import Feedback, FeedbackKind, refused
 from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.labels import HubLabels, LabelRefused, LabelSource, LabelUnavailable
 from app.bench.model import PackOrder, RmaInfo
+from app.bench.operator_cache import OperatorCache
 from app.bench.packing import PackSession, PackState, WeightTolerance
 from app.bench.receiving import ReturnSession, ReturnState
+from app.bench.session_guard import SessionGuard, Standing
 from app.bench.slips import SlipQueue
 from app.bench.store import BenchStore, LabelJob
 from app.bench.sync import Backoff, Syncer, SyncStatus
@@ -79,6 +82,7 @@ class BenchEngine:
         restock_bin: str = "RETURNS",
         label_recheck_s: float = 0.0,
         slip_printer: Callable[[PackingSlip], None] | None = None,
+        offline_sign_in_hours: float = 12.0,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.store = BenchStore(self.data_dir / "bench.sqlite")
@@ -107,6 +111,15 @@ class BenchEngine:
             after_cycle=self.retry_pending_labels,
         )
         self.operator: Operator | None = None
+        # Offline sign-in (operator_cache) and the re-check when the hub is back (session_guard).
+        self.offline = OperatorCache(self.store.engine, max_age=timedelta(hours=offline_sign_in_hours))
+        self.guard = SessionGuard(
+            client,
+            self.offline,
+            self.status,
+            current=lambda: self.operator.badge if self.operator else None,
+            apply=self._standing,
+        )
         self._lock = threading.RLock()  # one input at a time
         self._label_lock = threading.Lock()  # one label job at a time (engine thread or sync thread)
         self.pack = PackSession(
@@ -162,10 +175,19 @@ class BenchEngine:
         return str(answer["station_name"])
 
     def sign_in(self, badge: str, pin: str) -> Operator:
-        """Sign an operator in at the hub; their badge goes on the events from now on."""
+        """Sign an operator in at the hub; their badge goes on the events from now on. With the hub down,
+        an operator who signed in online here recently is checked against this bench's cache instead
+        (``OfflineRefused`` with the reason otherwise)."""
         self._require_enrolled()
-        answer = self.client.sign_in(badge, pin)
-        op = Operator(answer["name"], answer["badge"], answer["role"], tuple(answer["screens"]), answer["token"])
+        try:
+            answer = self.client.sign_in(badge, pin)
+        except HubOffline:
+            cached = self.offline.check(badge, pin)
+            op = Operator(cached.name, cached.badge, cached.role, cached.screens)
+            self.guard.due()
+        else:
+            op = Operator(answer["name"], answer["badge"], answer["role"], tuple(answer["screens"]), answer["token"])
+            self.offline.remember(op.badge, pin, name=op.name, role=op.role, screens=op.screens)
         self.store.set_meta(f"operator_role:{op.badge.upper()}", op.role)
         if op.role in SUPERVISING_ROLES and self.operator is not None:
             return op  # a supervisor signing in to vouch (override) does not replace the packer
@@ -180,6 +202,19 @@ class BenchEngine:
             self.operator = None
             self.pack.operator_badge = ""
             self.returns.operator_badge = ""
+
+    def _standing(self, st: Standing) -> str | None:
+        """The hub's word on an operator once it is back (guard thread): revoked → signed out, new role → kept."""
+        self.store.set_meta(f"operator_role:{st.badge.upper()}", st.role if st.active else "")
+        with self._lock:
+            op = self.operator
+            if op is None or op.badge != st.badge or (st.active and st.role == op.role):
+                return None
+            if not st.active:
+                self.sign_out()
+                return f"{op.name} was signed out: the hub no longer lists {op.badge} as an active operator."
+            self.operator = replace(op, role=st.role, screens=st.screens)
+            return f"{op.name} is now {st.role} (changed at the hub)."
 
     def _is_supervisor(self, badge: str) -> bool:
         return self.store.get_meta(f"operator_role:{badge.upper()}") in SUPERVISING_ROLES
@@ -197,6 +232,7 @@ class BenchEngine:
         self.syncer.stop()
 
     def close(self) -> None:
+        self.guard.close()
         self.stop()
         self.client.close()
         self.store.close()

@@ -110,6 +110,7 @@ def run_bench(args: argparse.Namespace) -> int:
         printer=hooks.pop("printer", None),
         slip_printer=hooks.pop("slip_printer", None),
         tolerance=WeightTolerance(settings.weight_tolerance_pct, settings.weight_tolerance_min_g),
+        offline_sign_in_hours=settings.offline_sign_in_hours,
     )
     from app.bench.labels import HubLabels
 
