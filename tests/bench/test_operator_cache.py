@@ -10,6 +10,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from app.bench.operator_cache import NOT_RECENT, OfflineRefused, OperatorCache
+from app.bench.settings import BenchSettings
 from app.bench.store import BenchStore
 
 FAST = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # the same Argon2id, cheap for tests
@@ -157,3 +158,14 @@ def test_offline_sign_in_set_to_zero_hours_keeps_nothing(tmp_path: Path) -> None
     _store, cache = opened(tmp_path, Clock(), hours=0)
     remember_packer(cache)
     assert cache.badges() == []
+
+
+def test_the_offline_sign_in_time_is_a_bench_setting_kept_in_its_file_and_bounded(tmp_path: Path) -> None:
+    assert BenchSettings().offline_sign_in_hours == 12
+    BenchSettings(offline_sign_in_hours=4).save(tmp_path / "settings.json")
+    assert BenchSettings.load(tmp_path / "settings.json").offline_sign_in_hours == 4
+    assert BenchSettings(offline_sign_in_hours=73).problems() == [
+        "offline sign-in must be between 0 (off) and 72 hours"
+    ]
+    with pytest.raises(ValueError, match="offline sign-in"):
+        BenchSettings(offline_sign_in_hours=-1).save(tmp_path / "settings.json")
