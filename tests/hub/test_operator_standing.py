@@ -45,6 +45,8 @@ def test_events_of_a_deactivated_operator_are_applied_credited_and_flagged_once(
     )
     with hub.factory() as s:
         assert s.scalar(select(func.count()).select_from(OperatorEventFlag)) == 2
+    shift = hub.ok("GET", "/api/v1/reports/shift")  # where supervisors look
+    assert sorted(f["subject"] for f in shift["operator_flags"]) == sorted([numbers[0], numbers[2]])
 
 
 def test_a_supervisor_may_read_the_flags_and_a_packer_may_not(hub: Hub) -> None:

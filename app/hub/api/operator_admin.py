@@ -4,6 +4,7 @@ an active operator (``app.hub.services.operator_standing``)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -14,6 +15,7 @@ from app.domain.operators import Role
 from app.hub.api.deps import ADMINISTRATION, DB, SUPERVISION, allow
 from app.hub.api.schemas import Strict
 from app.hub.services import operator_standing
+from app.hub.services.clock import now
 from app.hub.services.principals import PrincipalCache
 from app.hub.services.scope import Scope
 
@@ -71,4 +73,4 @@ def operator_standing_now(body: StandingIn, session: DB) -> list[dict[str, Any]]
 def operator_flags(session: DB, hours: int = Query(24 * 7, ge=1, le=24 * 90)) -> list[dict[str, Any]]:
     """Bench events applied under a badge that was deactivated or unknown when they reached the hub
     (made while signed in offline): the work is kept, a supervisor looks at who did it."""
-    return operator_standing.flags(session, hours=hours)
+    return operator_standing.flags(session, since=now() - timedelta(hours=hours))

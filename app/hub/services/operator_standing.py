@@ -12,7 +12,7 @@ or changes the role of, whoever the answer says.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -103,12 +103,15 @@ def flag_events(session: Session, events: Iterable[BenchEvent], station_id: int 
     return len(rows)
 
 
-def flags(session: Session, *, hours: int = 24 * 7, limit: int = 500) -> list[dict[str, Any]]:
-    """Flagged events of the last ``hours``, newest first: what, when, at which station, whose badge, why."""
+def flags(
+    session: Session, *, since: datetime, until: datetime | None = None, limit: int = 500
+) -> list[dict[str, Any]]:
+    """Events flagged after ``since`` (up to ``until``), newest first: what, when, at which station, whose
+    badge, why."""
     names = {i: name for i, name in session.execute(select(m.Station.id, m.Station.name))}
     rows = session.scalars(
         select(OperatorEventFlag)
-        .where(OperatorEventFlag.flagged_at > now() - timedelta(hours=hours))
+        .where(OperatorEventFlag.flagged_at > since, OperatorEventFlag.flagged_at <= (until or now()))
         .order_by(OperatorEventFlag.flagged_at.desc(), OperatorEventFlag.event_id)
         .limit(limit)
     ).all()
