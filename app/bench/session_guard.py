@@ -59,9 +59,16 @@ class SessionGuard:
         self._subscribers: list[Callable[[str], None]] = []
         self._unsubscribe = status.subscribe(self._on_status)
 
-    def subscribe(self, callback: Callable[[str], None]) -> None:
-        """``callback(notice)`` after a check changed the operator signed in (called on the guard's thread)."""
+    def subscribe(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """``callback(notice)`` after a check changed the operator signed in (called on the guard's thread);
+        returns the function that unsubscribes it."""
         self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
 
     def due(self) -> None:
         """A check is due the next time the hub answers (an operator signed in offline)."""

@@ -117,7 +117,7 @@ class BenchWindow(QMainWindow):
         self._sync_changed(engine.status.state)
         self._guard_relay = _SyncRelay()  # the hub, back online, revoked or changed the operator signed in
         self._guard_relay.changed.connect(self._operator_changed)
-        engine.guard.subscribe(self._guard_relay.changed.emit)
+        self._unsubscribe_guard = engine.guard.subscribe(self._guard_relay.changed.emit)
 
         self.scale: ScaleMonitor | None = None
         if scale_read is not None:
@@ -288,6 +288,7 @@ class BenchWindow(QMainWindow):
             app.removeEventFilter(self.scanner)
             app.removeEventFilter(self)
         self._unsubscribe()
+        self._unsubscribe_guard()
         if self.scale is not None:
             self.scale.stop()
         if self.printer is not None:
