@@ -1,148 +1,119 @@
-"""The bench engine: one object that wires store, sync, workflows, labels and printers together.
+"""The bench engine: the one door the UI (or the headless robot) forwards input through.
 
-The UI (or the headless robot) constructs one ``BenchEngine`` per data folder and forwards input:
+It is built, with everything it uses, by the composition root (``app.bench.compose.build_bench``) and
+only coordinates: the pack and returns controllers (pure steps over the store's unit of work), the
+label worker (request, print, confirm, retry), the station (enrolment, sign-in) and the sync loop.
 
-    engine = BenchEngine(data_dir, hub_url="http://hub:8765", printer=printer, labels=None)
+    bench = build_bench(settings, data_dir)        # store, hub client, labels, printers, scale, engine
+    engine = bench.engine
     engine.enrol("ABCD-1234")                 # once per bench; the token is kept in the data folder
     engine.sign_in("PK-1001", "1111")         # operator; their badge goes on every event
     engine.start()                            # sync thread: outbox push, lease renewals, pending labels
-    engine.status.subscribe(callback)         # SyncState(online, outbox_depth, last_error, …)
     fb = engine.scan("PB0000123")             # Feedback(kind, message, accepted, sku, events)
-    fb = engine.weigh(reading)                # a WeightReading from the scale
-    fb = engine.pack_command("SHORT_PICK")    # buttons = the same words as the command cards
-    engine.pack.state / engine.pack.outstanding()   # what to show
+    view = engine.pack_view()                 # what the pack screen shows (a frozen PackView)
 
-Calls that may touch the network or a printer (``scan``/``weigh`` when they finish an order,
-``return_lookup``, ``enrol``, ``sign_in``) block for up to the HTTP timeout: call them off the GUI
-thread. Every method is safe to call from any one thread while the sync thread runs.
+Locks: one input lock guards the sessions; it is held only for a pure step and the store write that
+records it. Network look-ups (lease renewal, returns look-up, voids) and the label and slip printers
+run outside it, so ``sign_out`` (which takes no lock at all) never waits for a print. Calls that may
+touch the network or a printer block their caller: call them off the GUI thread.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from app.bench.feedback import Feedback, FeedbackKind, refused
 from app.bench.hub_client import HubClient, HubOffline, HubRefused
-from app.bench.labels import HubLabels, LabelRefused, LabelSource, LabelUnavailable
+from app.bench.labelling import LabelWorker
+from app.bench.labels import LabelSource
 from app.bench.model import PackOrder, RmaInfo
 from app.bench.operator_cache import OperatorCache
-from app.bench.packing import PackSession, PackState, WeightTolerance
-from app.bench.receiving import ReturnSession, ReturnState
+from app.bench.outbox import DeadLetter
+from app.bench.pack_controller import PACKING, PackController
+from app.bench.pack_types import EMPTY_SCALE_G
+from app.bench.packing import PackSession
+from app.bench.receiving import ReturnSession
+from app.bench.returns_controller import ReturnsController
 from app.bench.session_guard import SessionGuard, Standing
 from app.bench.slips import SlipQueue
-from app.bench.store import BenchStore, LabelJob
-from app.bench.sync import Backoff, Syncer, SyncStatus
-from app.devices.errors import DeviceError, PrintUnconfirmed
+from app.bench.station import SUPERVISING_ROLES, NotEnrolled, Operator, Station
+from app.bench.store import BenchStore
+from app.bench.sync import Syncer, SyncStatus
+from app.bench.views import PackView, QueueView, ReturnView
 from app.devices.printers.base import LabelPrinter
-from app.devices.receipts import PackingSlip, SlipLine
+from app.devices.receipts import PackingSlip
 from app.devices.weights import WeightReading
-from app.domain.events import BenchEvent, LabelPrinted
+from app.domain.catalog import Carton, Product
 from app.domain.returns import Condition, Disposition
 
-SUPERVISING_ROLES = ("supervisor", "admin")
-PACKING = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH)  # the order is in the packer's hands
-
-
-@dataclass(frozen=True)
-class Operator:
-    name: str
-    badge: str
-    role: str
-    screens: tuple[str, ...]
-    token: str = ""  # the operator's hub session (kept in memory only)
-
-
-class NotEnrolled(Exception):
-    """This bench has no station token yet: enrol it with a one-time code from the hub admin."""
+__all__ = ["PACKING", "SUPERVISING_ROLES", "BenchEngine", "NotEnrolled", "Operator"]
 
 
 class BenchEngine:
-    """See the module docstring. ``labels=None`` means labels come from the hub (``HubLabels``)."""
+    """See the module docstring. Build it with ``app.bench.compose.build_bench``."""
 
     def __init__(
         self,
-        data_dir: Path,
         *,
-        hub_url: str | None = None,
-        client: HubClient | None = None,
-        labels: LabelSource | None = None,
-        printer: LabelPrinter | None = None,
-        tolerance: WeightTolerance | None = None,
-        lease_batch: int = 20,
-        lease_seconds: int = 1800,
-        keep_queued: int = 0,
-        sync_interval_s: float = 2.0,
-        backoff: Backoff | None = None,
-        restock_bin: str = "RETURNS",
-        label_recheck_s: float = 0.0,
-        slip_printer: Callable[[PackingSlip], None] | None = None,
-        offline_sign_in_hours: float = 12.0,
+        store: BenchStore,
+        client: HubClient,
+        station: Station,
+        syncer: Syncer,
+        pack: PackController,
+        returns: ReturnsController,
+        labeller: LabelWorker,
+        slips: SlipQueue,
+        guard: SessionGuard,
     ) -> None:
-        self.data_dir = Path(data_dir)
-        self.store = BenchStore(self.data_dir / "bench.sqlite")
-        url = hub_url or self.store.get_meta("hub_url")
-        if client is None:
-            if not url:
-                raise ValueError("the first start needs the hub's address (hub_url)")
-            client = HubClient(url)
-        if hub_url:
-            self.store.set_meta("hub_url", hub_url)
+        self.store = store  # the engine's own; the UI reads through the engine's views
         self.client = client
-        self.client.token = self.store.get_meta("station_token")
-        self.labels: LabelSource = labels or HubLabels(client)
-        self.printer = printer
-        self.status = SyncStatus()
-        self.slips = SlipQueue(slip_printer, self.status)  # a slip waits here until the printer confirms it
-        self.syncer = Syncer(
-            self.store,
-            client,
-            self.status,
-            lease_batch=lease_batch,
-            lease_seconds=lease_seconds,
-            keep_queued=keep_queued,
-            interval_s=sync_interval_s,
-            backoff=backoff,
-            after_cycle=self.retry_pending_labels,
-        )
+        self.station = station
+        self.syncer = syncer
+        self.status: SyncStatus = syncer.status
+        self.packing = pack
+        self.receiving = returns
+        self.labeller = labeller
+        self.slips = slips  # a slip waits here until the printer confirms it
+        self.guard = guard  # re-checks the operators at the hub when it answers again (see apply_standing)
         self.operator: Operator | None = None
-        # Offline sign-in (operator_cache) and the re-check when the hub is back (session_guard).
-        self.offline = OperatorCache(self.store.engine, max_age=timedelta(hours=offline_sign_in_hours))
-        self.guard = SessionGuard(
-            client,
-            self.offline,
-            self.status,
-            current=lambda: self.operator.badge if self.operator else None,
-            apply=self._standing,
-        )
-        self._lock = threading.RLock()  # one input at a time
-        self._label_lock = threading.Lock()  # one label job at a time (engine thread or sync thread)
-        self.pack = PackSession(
-            self.store,
-            tolerance=tolerance,
-            is_supervisor=self._is_supervisor,
-        )
-        self.returns = ReturnSession(self.location or "", restock_bin=restock_bin)
-        saved = self.store.load_session("pack")
-        if saved:
-            self.pack.restore(saved)
-        if self.pack.state == PackState.LABEL:  # crashed while labelling: the labels wait and retry
-            fb = self.pack.labels_settled({}, [j.parcel_no for j in self.store.pending_labels(self.pack.order_number)])
-            self.store.record("pack", self.pack.snapshot(), fb.events)
-        saved = self.store.load_session("returns")
-        if saved:
-            self.returns.restore(saved)
-        self.labels_printed = 0
-        # Before a label prints, the order's lease is renewed (pulling a cancellation) unless it was
-        # renewed less than this many seconds ago.
-        self.label_recheck_s = label_recheck_s
+        self._lock = threading.RLock()  # one input at a time; never held around network or printer I/O
 
-    # ------------------------------------------------------------------ station
+    def recover(self) -> None:
+        """Resume the sessions a crash (or a close) left in the store (the composition root calls it once)."""
+        with self._lock:
+            self.packing.recover()
+            self.receiving.recover()
+
+    # ------------------------------------------------------------------ parts (read-only)
+    @property
+    def pack(self) -> PackSession:
+        """The pack session (for the robot and tests; a screen reads ``pack_view`` instead)."""
+        return self.packing.session
+
+    @property
+    def returns(self) -> ReturnSession:
+        return self.receiving.session
+
+    @property
+    def labels(self) -> LabelSource:
+        return self.labeller.labels
+
+    @property
+    def printer(self) -> LabelPrinter | None:
+        return self.labeller.printer
+
+    @property
+    def labels_printed(self) -> int:
+        return self.labeller.printed
+
+    @property
+    def offline(self) -> OperatorCache:
+        """The operators who may sign in here while the hub is down (``operator_cache``)."""
+        return self.station.cache
+
     @property
     def slip_printer(self) -> Callable[[PackingSlip], None] | None:
         """The receipt printer call (None: no slip printer); slips wait in ``self.slips`` until it confirms."""
@@ -152,80 +123,61 @@ class BenchEngine:
     def slip_printer(self, printer: Callable[[PackingSlip], None] | None) -> None:
         self.slips.printer = printer
 
+    # ------------------------------------------------------------------ station
     @property
     def enrolled(self) -> bool:
-        return self.client.token is not None
+        return self.station.enrolled
 
     @property
     def station_name(self) -> str | None:
-        return self.store.get_meta("station_name")
+        return self.station.name
 
     @property
     def location(self) -> str | None:
-        return self.store.get_meta("location")
+        return self.station.location
 
     def enrol(self, code: str) -> str:
         """Spend the one-time code; keeps the station token in the data folder. Returns the station name."""
-        answer = self.client.enrol(code)
-        self.store.set_meta("station_token", answer["token"])
-        self.store.set_meta("station_name", answer["station_name"])
-        self.store.set_meta("location", answer["location"])
-        self.client.token = answer["token"]
-        self.returns.location_code = answer["location"]
-        return str(answer["station_name"])
+        name, location = self.station.enrol(code)
+        self.returns.location_code = location
+        return name
 
     def sign_in(self, badge: str, pin: str) -> Operator:
-        """Sign an operator in at the hub; their badge goes on the events from now on. With the hub down,
-        an operator who signed in online here recently is checked against this bench's cache instead
-        (``OfflineRefused`` with the reason otherwise)."""
-        self._require_enrolled()
-        try:
-            answer = self.client.sign_in(badge, pin)
-        except HubOffline:
-            cached = self.offline.check(badge, pin)
-            op = Operator(cached.name, cached.badge, cached.role, cached.screens)
-            self.guard.due()
-        else:
-            op = Operator(answer["name"], answer["badge"], answer["role"], tuple(answer["screens"]), answer["token"])
-            self.offline.remember(op.badge, pin, name=op.name, role=op.role, screens=op.screens)
-        self.store.set_meta(f"operator_role:{op.badge.upper()}", op.role)
+        """Sign an operator in at the hub (or, with the hub down, from this bench's cache: see
+        ``Station.sign_in``); their badge goes on the events from now on."""
+        op = self.station.sign_in(badge, pin)
         if op.role in SUPERVISING_ROLES and self.operator is not None:
             return op  # a supervisor signing in to vouch (override) does not replace the packer
-        with self._lock:
-            self.operator = op
-            self.pack.operator_badge = op.badge
-            self.returns.operator_badge = op.badge
+        self._set_operator(op)
         return op
 
     def sign_out(self) -> None:
-        with self._lock:
-            self.operator = None
-            self.pack.operator_badge = ""
-            self.returns.operator_badge = ""
+        """Takes no lock and does no I/O: safe on the GUI thread while a label prints."""
+        self._set_operator(None)
 
-    def _standing(self, st: Standing) -> str | None:
-        """The hub's word on an operator once it is back (guard thread): revoked → signed out, new role → kept."""
-        self.store.set_meta(f"operator_role:{st.badge.upper()}", st.role if st.active else "")
+    def _set_operator(self, op: Operator | None) -> None:
+        self.operator = op
+        badge = op.badge if op else ""
+        self.pack.operator_badge = badge
+        self.returns.operator_badge = badge
+
+    def apply_standing(self, st: Standing) -> str | None:
+        """The hub's word on an operator once it is back (the guard's thread): revoked → signed out, new
+        role → kept. Returns what the operator should read when it changed who is signed in."""
         with self._lock:
-            op = self.operator
-            if op is None or op.badge != st.badge or (st.active and st.role == op.role):
+            change = self.station.standing(st, self.operator)
+            if change is None:
                 return None
-            if not st.active:
-                self.sign_out()
-                return f"{op.name} was signed out: the hub no longer lists {op.badge} as an active operator."
-            self.operator = replace(op, role=st.role, screens=st.screens)
-            return f"{op.name} is now {st.role} (changed at the hub)."
+            self._set_operator(change[0])
+            return change[1]
 
-    def _is_supervisor(self, badge: str) -> bool:
-        return self.store.get_meta(f"operator_role:{badge.upper()}") in SUPERVISING_ROLES
-
-    def _require_enrolled(self) -> None:
-        if not self.enrolled:
-            raise NotEnrolled("this bench is not enrolled: enter the enrolment code from the hub admin")
+    def _operator_badge(self) -> str:
+        op = self.operator
+        return op.badge if op else ""
 
     # ------------------------------------------------------------------ sync
     def start(self) -> None:
-        self._require_enrolled()
+        self.station.require_enrolled()
         self.syncer.start()
 
     def stop(self) -> None:
@@ -239,89 +191,93 @@ class BenchEngine:
 
     def sync_now(self) -> None:
         """One sync round on the calling thread. Raises HubOffline when the hub cannot be reached."""
-        self._require_enrolled()
+        self.station.require_enrolled()
         self.syncer.run_cycle()
 
     def lease(self, batch_size: int | None = None) -> int:
         """Lease a batch of orders now; returns how many are new here. Raises HubOffline when offline."""
-        self._require_enrolled()
+        self.station.require_enrolled()
         return self.syncer.lease(batch_size)
 
+    def retry_pending_labels(self) -> int:
+        """Print labels left pending (the sync loop runs it after each round). Returns how many printed."""
+        return self.labeller.retry_pending()
+
+    # ------------------------------------------------------------------ reads (any thread but the GUI's)
     def orders_to_pack(self) -> list[PackOrder]:
         return self.store.orders_to_pack()
+
+    def product(self, sku: str) -> Product | None:
+        return self.store.product(sku)
+
+    def cartons(self) -> list[Carton]:
+        return self.store.cartons()
+
+    def pack_view(self) -> PackView:
+        with self._lock:
+            return self.packing.view()
+
+    def queue_view(self) -> QueueView:
+        return QueueView(tuple(self.store.orders_to_pack()), self.stop_notice())
+
+    def return_view(self) -> ReturnView:
+        with self._lock:
+            return self.receiving.view()
+
+    def stop_notice(self) -> Feedback | None:
+        """The banner to show now when the order in hand was stopped by the hub (lost, cancelled, held)."""
+        return self.pack.stopped_feedback()
+
+    def dead_letters(self) -> list[DeadLetter]:
+        return self.store.dead_letters()
+
+    def retry_dead_letter(self, event_id: str) -> bool:
+        done = self.store.retry_dead_letter(event_id)
+        self.syncer.kick()
+        return done
+
+    def discard_dead_letter(self, event_id: str) -> bool:
+        done = self.store.discard_dead_letter(event_id)
+        self.syncer.kick()
+        return done
 
     # ------------------------------------------------------------------ packing
     def scan(self, raw: str) -> Feedback:
         """A scan on the pack screen."""
-        with self._lock:
-            if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
-                return gate
-            self._keep_lease()
-            fb = self._pack_step(self.pack.scan(raw))
-            if fb.kind == FeedbackKind.ORDER_STARTED:
-                self._keep_lease()
-            return fb
+        if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
+            return gate
+        self._keep_lease()
+        return self._pack_input(lambda: self.packing.scan(raw))
 
     def weigh(self, reading: WeightReading) -> Feedback:
         """A scale reading on the pack screen (stream them all; only a stable one while weighing counts)."""
-        with self._lock:
-            fb = self.pack.weight(reading)
-            if fb.kind == FeedbackKind.IGNORED or (fb.kind == FeedbackKind.WAITING and not fb.events):
-                return fb  # nothing changed: no write per scale reading
-            if self._keep_lease():  # the order was lost meanwhile: this reading counts for nothing
-                fb = self.pack.weight(reading)
-            return self._pack_step(fb)
+        if reading.is_stable and (reading.grams or 0) > EMPTY_SCALE_G:
+            self._keep_lease()  # the order may have been lost meanwhile: the step then refuses the weight
+        return self._pack_input(lambda: self.packing.weigh(reading))
 
     def pack_command(self, name: str, **kw: Any) -> Feedback:
         """A button: CLOSE_PARCEL, SHORT_PICK, DAMAGED, SLIP_DONE, CANCEL, OVERRIDE (``badge=``), CARTON (``code=``)."""
+        word = name.upper()
+        if (gate := self._slip_gate(word)) is not None:
+            return gate
+        self._keep_lease()
+        return self._pack_input(lambda: self.packing.command(word, **kw))
+
+    def _pack_input(self, step: Callable[[], Feedback]) -> Feedback:
         with self._lock:
+            fb = step()
+            number = self.packing.labelling()
+        if fb.kind == FeedbackKind.ORDER_STARTED:
             self._keep_lease()
-            word = name.upper()
-            if word == "OVERRIDE":
-                fb = self.pack.override_weight(str(kw["badge"]))
-            elif word == "CARTON":
-                fb = self.pack.choose_carton(str(kw["code"]))
-            elif word == "SHORT_PICK":
-                fb = self.pack.short_pick(str(kw.get("detail", "")))
-            elif word == "DAMAGED":
-                fb = self.pack.damaged(kw.get("sku"), str(kw.get("detail", "")))
-            elif (gate := self._slip_gate(word)) is not None:
-                return gate
-            else:
-                fb = self.pack.command(word)
-            return self._pack_step(fb)
-
-    def _keep_lease(self) -> bool:
-        """While an order is in hand, renew its lease when a third of the lease time has gone by since
-        the last renewal (the sync thread normally does it first). Returns True when that renewal
-        stopped the order in hand (lost, cancelled, held): the step about to run is then refused.
-        Offline (as the sync thread last saw it) the bench packs on and the sync loop renews when back."""
-        order = self.pack.order
-        if self.pack.state not in PACKING or order is None or order.stopped or not order.lease_id:
-            return False
-        if self.status.state.online is False or not self.syncer.lease_is_stale(order.lease_id):
-            return False
-        try:
-            stopped = self.syncer.renew([order.lease_id])
-        except HubOffline:
-            return False
-        return order.number in stopped
-
-    def stop_notice(self) -> Feedback | None:
-        """The banner to show now when the order in hand was stopped by the hub (lost, cancelled, held).
-        Reads the local store only (safe on the GUI thread, takes no lock)."""
-        return self.pack.stopped_feedback()
-
-    def _pack_step(self, fb: Feedback) -> Feedback:
-        self.store.record("pack", self.pack.snapshot(), fb.events)
-        if fb.events:
-            self.syncer.kick()
-        if self.pack.state != PackState.LABEL:
+        if number is None:
             return fb
-        label_fb = self._label_step()
-        self.store.record("pack", self.pack.snapshot(), label_fb.events)
-        self.syncer.kick()
-        self._print_slip()
+        with self.labeller.claim(number):  # request and print outside the input lock
+            outcome = self.labeller.label_order(number)
+            with self._lock:
+                label_fb = self.packing.settle(outcome)
+                slip = self.packing.slip()
+        if slip is not None and self.slips.printer is not None:
+            self.slips.add(slip)
         return Feedback(
             label_fb.kind,
             f"{fb.message} {label_fb.message}",
@@ -329,54 +285,20 @@ class BenchEngine:
             events=fb.events + label_fb.events,
         )
 
-    def _label_step(self) -> Feedback:
-        """Labels for the order just packed: print what the hub gives now, leave the rest pending."""
-        number = self.pack.order_number
-        assert number is not None
-        jobs = self.store.pending_labels(number)
-        try:
-            if isinstance(self.labels, HubLabels):
-                self.syncer.push()  # the hub must know the order is packed before it labels it
-            order = self.store.order(number)
-            if order is not None and order.lease_id:
-                last = self.syncer.renewed_at.get(order.lease_id, 0.0)
-                if time.monotonic() - last >= self.label_recheck_s:
-                    self.syncer.renew([order.lease_id])  # pull a cancellation that came in meanwhile
-        except HubOffline:
-            return self.pack.labels_settled({}, [j.parcel_no for j in jobs])
-        stop = self._stopped_reason(number)
-        if stop is not None:
-            for j in jobs:
-                self.store.void_label(j.order_number, j.parcel_no)
-            return self.pack.labels_settled({}, [], stopped_reason=stop)
-        printed: dict[int, tuple[str, str]] = {}
-        pending: list[int] = []
-        for job in jobs:
-            got = self._print(job)
-            if got is None:
-                pending.append(job.parcel_no)
-            else:
-                printed[job.parcel_no] = got
-        return self.pack.labels_settled(printed, pending)
-
-    def _print_slip(self) -> None:
-        """The packing slip on the receipt printer, when the bench has one (a failure is shown, not fatal)."""
-        order = self.pack.order
-        if self.slip_printer is None or order is None or self.pack.state != PackState.SLIP:
+    def _keep_lease(self) -> None:
+        """While an order is in hand, renew its lease when a third of the lease time has gone by since the
+        last renewal (the sync thread normally does it first); a renewal that stops the order makes the next
+        step refuse. Offline (as the sync thread last saw it) the bench packs on and the sync loop renews."""
+        lease_id = self.packing.lease_in_hand()
+        if lease_id is None or self.status.state.online is False or not self.syncer.lease_is_stale(lease_id):
             return
-        to = order.ship_to
-        names = {sku: (p.name if (p := self.store.product(sku)) else sku) for sku in order.lines}
-        slip = PackingSlip(
-            order_number=order.number,
-            ship_to=tuple(str(to[k]) for k in ("name", "line1", "line2", "city", "postcode", "country") if to.get(k)),
-            lines=tuple(SlipLine(sku, names[sku], q) for sku, q in order.lines.items()),
-        )
-        self.slips.add(slip)
+        with contextlib.suppress(HubOffline):
+            self.syncer.renew([lease_id])
 
     def _slip_gate(self, word: str) -> Feedback | None:
         """SLIP_DONE while this order's slip has not printed: try it again; refuse while it still will not."""
-        number = self.pack.order_number
-        if word != "SLIP_DONE" or self.pack.state != PackState.SLIP or not self.slips.still_waiting(number or ""):
+        number = self.packing.slip_number()
+        if word != "SLIP_DONE" or number is None or not self.slips.still_waiting(number):
             return None
         return refused(
             FeedbackKind.NOT_ALLOWED,
@@ -388,133 +310,54 @@ class BenchEngine:
     def reprint_labels(self) -> Feedback:
         """Print the labels of the order just packed again (the hub hands back the same label, no new charge)."""
         with self._lock:
-            if self.pack.state not in (PackState.SLIP, PackState.DONE) or self.pack.order is None:
-                return refused(FeedbackKind.NOT_ALLOWED, "Reprint works for the order just packed.")
+            parcels = self.packing.printed_parcels()
             order = self.pack.order
-            parcels = [p for p in self.pack.parcels if p.label == "printed"]
-            if not parcels:
-                return refused(FeedbackKind.NOT_ALLOWED, "No label was printed for this order yet.")
-            done = 0
-            for p in parcels:
-                job = LabelJob(order.number, p.parcel_no, self._parcel_wire(p))
-                with self._label_lock:
-                    try:
-                        label = self.labels.request(order, job.parcel)
-                        assert self.printer is not None
-                        self.printer.send(label.zpl)
-                    except PrintUnconfirmed:
-                        pass  # it is in the printer
-                    except (LabelUnavailable, LabelRefused, DeviceError) as exc:
-                        return refused(FeedbackKind.NOT_ALLOWED, f"Reprint failed: {exc}")
-                done += 1
-            return Feedback(FeedbackKind.LABEL_PRINTED, f"Reprinted {done} label(s) for {order.number}.")
+        if parcels is None or order is None:
+            return refused(FeedbackKind.NOT_ALLOWED, "Reprint works for the order just packed.")
+        if not parcels:
+            return refused(FeedbackKind.NOT_ALLOWED, "No label was printed for this order yet.")
+        return self.labeller.reprint(order, parcels)
 
     def void_labels(self, reason: str) -> Feedback:
         """Void the labels of the order just packed at the carrier. Only a supervisor signed in here may."""
+        op = self.operator
+        if op is None or not op.supervises:
+            return refused(FeedbackKind.NOT_ALLOWED, "Voiding a label needs a supervisor signed in at this bench.")
+        if not reason.strip():
+            return refused(FeedbackKind.NOT_ALLOWED, "Say why the label is voided (type it, then void).")
         with self._lock:
-            op = self.operator
-            if op is None or op.role not in SUPERVISING_ROLES or not op.token:
-                return refused(FeedbackKind.NOT_ALLOWED, "Voiding a label needs a supervisor signed in at this bench.")
-            if not reason.strip():
-                return refused(FeedbackKind.NOT_ALLOWED, "Say why the label is voided (type it, then void).")
+            parcels = self.packing.printed_parcels()
             order = self.pack.order
-            if self.pack.state not in (PackState.SLIP, PackState.DONE) or order is None:
-                return refused(FeedbackKind.NOT_ALLOWED, "Void works for the order just packed.")
-            voided = []
-            for p in self.pack.parcels:
-                if p.label != "printed":
-                    continue
-                try:
-                    self.client.void_label(order.number, p.parcel_no, reason.strip(), op.token)
-                except (HubOffline, HubRefused) as exc:
-                    return refused(FeedbackKind.NOT_ALLOWED, f"Void failed: {exc}")
-                p.label = "void"
-                voided.append(p.parcel_no)
-            self.store.record("pack", self.pack.snapshot(), ())
-            if not voided:
-                return refused(FeedbackKind.NOT_ALLOWED, "No printed label to void.")
-            return Feedback(FeedbackKind.EXCEPTION, f"Voided label(s) {voided} of {order.number}: {reason.strip()}.")
-
-    @staticmethod
-    def _parcel_wire(p: Any) -> dict[str, Any]:
-        return {"parcel_no": p.parcel_no, "carton_code": p.carton_code, "weight_g": p.weight_g, "items": p.items}
+        if parcels is None or order is None:
+            return refused(FeedbackKind.NOT_ALLOWED, "Void works for the order just packed.")
+        voided: list[int] = []
+        failed: Feedback | None = None
+        for p in parcels:
+            try:
+                self.client.void_label(order.number, p.parcel_no, reason.strip(), op.token)
+            except (HubOffline, HubRefused) as exc:
+                failed = refused(FeedbackKind.NOT_ALLOWED, f"Void failed: {exc}")
+                break
+            voided.append(p.parcel_no)
+        with self._lock:
+            self.packing.void_marked(voided)
+        if failed is not None:
+            return failed
+        if not voided:
+            return refused(FeedbackKind.NOT_ALLOWED, "No printed label to void.")
+        return Feedback(FeedbackKind.EXCEPTION, f"Voided label(s) {voided} of {order.number}: {reason.strip()}.")
 
     def shift_report(self) -> dict[str, Any]:
         """The hub's shift report, as the signed-in supervisor (raises PermissionError for anyone else)."""
         op = self.operator
-        if op is None or op.role not in SUPERVISING_ROLES or not op.token:
+        if op is None or not op.supervises:
             raise PermissionError("sign in as a supervisor to see the shift report")
         return self.client.shift_report(op.token)
-
-    def _stopped_reason(self, number: str) -> str | None:
-        order = self.store.order(number)
-        if order is not None and order.status == "cancelled":
-            return "order cancelled"
-        status, reason = self.store.event_outcome("order_packed", number)
-        if status == "rejected":
-            return reason or "the hub refused it"
-        return None
-
-    def _print(self, job: LabelJob) -> tuple[str, str] | None:
-        """Get and print one label; (carrier, tracking) when it printed, None when it must wait."""
-        order = self.store.order(job.order_number)
-        if order is None or self.printer is None:
-            return None
-        with self._label_lock:
-            try:
-                label = self.labels.request(order, job.parcel)
-            except LabelRefused as exc:  # e.g. the media cannot hold it, or the printer lacks a Unicode font
-                message = f"label for {job.order_number}/{job.parcel_no}: {exc}"
-                self.status.update(last_error=message, label_refused=message)
-                return None
-            except LabelUnavailable as exc:
-                self.status.update(last_error=f"label for {job.order_number}/{job.parcel_no}: {exc}")
-                return None
-            self.status.update(label_refused="")
-            try:
-                self.printer.send(label.zpl)
-            except PrintUnconfirmed as exc:  # it is in the printer: never send it twice
-                self.status.update(last_error=str(exc))
-            except DeviceError as exc:
-                self.status.update(last_error=str(exc))
-                return None
-            self.labels_printed += 1
-            return label.carrier, label.tracking_number
-
-    def retry_pending_labels(self) -> int:
-        """Print labels left pending (runs after each sync round). Returns how many printed."""
-        done = 0
-        for job in self.store.pending_labels():
-            with self._lock:  # waits for a step in progress; the engine thread labels the order it just packed
-                if self.store.label_status(job.order_number, job.parcel_no) != "pending":
-                    continue
-            if not self.store.event_acknowledged("order_packed", job.order_number):
-                if self._stopped_reason(job.order_number) is not None:
-                    self.store.void_label(job.order_number, job.parcel_no)
-                continue
-            if self._stopped_reason(job.order_number) is not None:
-                self.store.void_label(job.order_number, job.parcel_no)
-                continue
-            got = self._print(job)
-            if got is None:
-                break  # hub or printer not ready: try again next round
-            event = LabelPrinted(
-                order_number=job.order_number,
-                parcel_no=job.parcel_no,
-                carrier=got[0],
-                tracking_number=got[1],
-                operator_badge=self.operator.badge if self.operator else "",
-            )
-            self.store.record(None, None, [event])
-            done += 1
-        if done:
-            self.syncer.kick()
-        return done
 
     # ------------------------------------------------------------------ returns
     def return_lookup(self, code: str) -> Feedback:
         """Look a return up at the hub by RMA number, return tracking number or order number."""
-        self._require_enrolled()
+        self.station.require_enrolled()
         try:
             found = [RmaInfo.from_wire(r) for r in self.client.lookup_returns(code.strip())]
         except HubOffline:
@@ -522,30 +365,22 @@ class BenchEngine:
         except HubRefused as exc:
             return refused(FeedbackKind.NOT_FOUND, str(exc))
         with self._lock:
-            return self._return_step(self.returns.begin(found))
+            return self.receiving.begin(found)
 
     def return_scan(self, raw: str) -> Feedback:
         with self._lock:
-            if self.returns.state in (ReturnState.IDLE, ReturnState.DONE):
-                return self.return_lookup(raw)
-            return self._return_step(self.returns.scan(raw))
+            if not self.receiving.idle:
+                return self.receiving.scan(raw)
+        return self.return_lookup(raw)  # the look-up asks the hub: not under the input lock
 
     def return_grade(self, condition: Condition) -> Feedback:
         with self._lock:
-            return self._return_step(self.returns.grade(condition))
+            return self.receiving.grade(condition)
 
     def return_dispose(self, disposition: Disposition, bin_code: str | None = None) -> Feedback:
         with self._lock:
-            return self._return_step(self.returns.dispose(disposition, bin_code))
+            return self.receiving.dispose(disposition, bin_code)
 
     def return_finish(self) -> Feedback:
         with self._lock:
-            fb, _event = self.returns.finish()
-            return self._return_step(fb)
-
-    def _return_step(self, fb: Feedback) -> Feedback:
-        events: tuple[BenchEvent, ...] = fb.events
-        self.store.record("returns", self.returns.snapshot(), events)
-        if events:
-            self.syncer.kick()
-        return fb
+            return self.receiving.finish()

@@ -41,6 +41,15 @@ class HubClient:
     def close(self) -> None:
         self._http.close()
 
+    def has_label_service(self) -> bool:
+        """True when the hub offers the carrier label path (its API description lists a ``/label`` route)."""
+        try:
+            r = self._http.get("/openapi.json")
+            paths = r.json().get("paths", {}) if r.status_code == 200 else {}
+        except (httpx.HTTPError, ValueError):
+            return False
+        return any(str(p).endswith("/label") for p in paths)
+
     def _call(self, method: str, path: str, *, token: str | None = None, **kw: Any) -> Any:
         headers = {}
         bearer = token or self.token

@@ -19,15 +19,22 @@ a parcel left on the scale is never taken as the next parcel's, or the next orde
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from app.bench.feedback import Feedback, FeedbackKind, refused
 from app.bench.model import PackCatalog, PackOrder
-from app.devices.weights import WeightReading
+from app.bench.pack_types import (
+    BUSY,
+    EMPTY_SCALE_G,
+    IN_HAND,
+    PackCommand,
+    PackState,
+    ParcelInProgress,
+    WeightTolerance,
+)
+from app.bench.pack_weight import WeighingSteps
 from app.domain import limits
 from app.domain.barcodes import CodeKind, classify, product_code_key
 from app.domain.catalog import Carton, PackItem, suggest_carton
@@ -44,68 +51,14 @@ from app.domain.events import (
 K = FeedbackKind
 
 
-class PackState(enum.StrEnum):
-    IDLE = "idle"
-    SCANNING = "scanning"
-    WEIGHING = "weighing"
-    WEIGHT_MISMATCH = "weight_mismatch"
-    LABEL = "label"
-    SLIP = "slip"
-    DONE = "done"
-    HELD = "held"
-
-
-class PackCommand(enum.StrEnum):
-    """Command cards a packer can scan (``CMD:CLOSE_PARCEL`` …) or press as a button."""
-
-    CLOSE_PARCEL = "CLOSE_PARCEL"
-    SHORT_PICK = "SHORT_PICK"
-    DAMAGED = "DAMAGED"
-    SLIP_DONE = "SLIP_DONE"
-    CANCEL = "CANCEL"
-
-
-# At or below this gross weight (grams) the scale counts as empty: the last parcel came off it.
-EMPTY_SCALE_G = 10
-
-# States in which an order is in the packer's hands.
-_BUSY = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH, PackState.LABEL, PackState.SLIP)
-# A new order scan is refused in these until the order ends (in SLIP the next order scan ends it).
-_IN_HAND = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH, PackState.LABEL)
-
-
-@dataclass(frozen=True)
-class WeightTolerance:
-    """How far a parcel's weight may be from the expected weight: the larger of ``pct`` % and ``min_g`` grams."""
-
-    pct: float = 5.0
-    min_g: int = 20
-
-    def allowed_g(self, expected_g: int) -> int:
-        return max(self.min_g, round(expected_g * self.pct / 100))
-
-
-@dataclass
-class ParcelInProgress:
-    parcel_no: int
-    items: dict[str, int]
-    carton_code: str | None = None
-    weight_g: int | None = None
-    expected_weight_g: int = 0
-    override_by: str | None = None
-    label: str = "none"  # none | printed | pending
-    tracking_number: str | None = None
-    carrier: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class PackSession:
+__all__ = ["EMPTY_SCALE_G", "PackCommand", "PackSession", "PackState", "ParcelInProgress", "WeightTolerance"]
+
+
+class PackSession(WeighingSteps):
     """One packer's pack workflow at one bench. Feed it ``scan``, ``weight`` and the command methods.
 
     ``is_supervisor(badge)`` tells whether a scanned badge may override a weight mismatch (the
@@ -160,15 +113,6 @@ class PackSession:
         done = self.scanned()
         return {s: q - done.get(s, 0) for s, q in order.lines.items() if q - done.get(s, 0) > 0}
 
-    def expected_weight_g(self, parcel: ParcelInProgress) -> int:
-        """Items plus the carton's tare, in grams."""
-        total = 0
-        for sku, q in parcel.items.items():
-            p = self.catalog.product(sku)
-            total += (p.weight_g if p else 0) * q
-        carton = self._carton(parcel.carton_code)
-        return total + (carton.tare_g if carton else 0)
-
     # ------------------------------------------------------------------ inputs
     def scan(self, raw: str) -> Feedback:
         """A code from the scanner: an order, tote or slip starts an order; items count up; ``CMD:…`` runs a command."""
@@ -204,92 +148,6 @@ class PackSession:
         if cmd == PackCommand.SLIP_DONE:
             return self.slip_printed()
         return self.stop_cancelled()
-
-    def weight(self, reading: WeightReading) -> Feedback:
-        """A scale reading. Only a stable reading counts; it is ignored unless a parcel is being weighed.
-
-        Stream every reading: a (near) zero one tells the session the last parcel came off the scale,
-        and until one has, no weight counts ("take the last parcel off the scale").
-        """
-        if reading.grams is not None and reading.grams <= EMPTY_SCALE_G:
-            self.scale_cleared = True
-        if self.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
-            return Feedback(K.IGNORED, "No parcel to weigh.", accepted=False)
-        if (blocked := self._stopped()) is not None:
-            return blocked
-        parcel = self.current
-        assert parcel is not None
-        if parcel.carton_code is None:
-            return refused(
-                K.NOT_ALLOWED, "None of our cartons fits: scan the carton you used, or close a smaller parcel."
-            )
-        if not reading.is_stable or reading.grams is None:
-            return Feedback(K.WAITING, f"Waiting for a steady weight ({reading.describe()}).", accepted=False)
-        if reading.grams <= EMPTY_SCALE_G:
-            return Feedback(K.WAITING, "Put the parcel on the scale.", accepted=False)
-        if reading.grams > limits.MAX_WEIGHT_G:  # a garbled or overloaded frame, not a parcel
-            return Feedback(
-                K.WAITING, f"{reading.grams} g is not a parcel weight: check the scale and weigh again.", accepted=False
-            )
-        if not self.scale_cleared:
-            return Feedback(
-                K.WAITING,
-                f"Take the last parcel off the scale ({reading.grams} g still on it), "
-                f"then put parcel {parcel.parcel_no} on.",
-                accepted=False,
-            )
-        expected = self.expected_weight_g(parcel)
-        allowed = self.tolerance.allowed_g(expected)
-        diff = reading.grams - expected
-        if abs(diff) > allowed:
-            events: tuple[BenchEvent, ...] = ()
-            if not self.mismatch_reported:
-                events = (
-                    self._exception(
-                        ExceptionKind.WEIGHT_MISMATCH,
-                        detail=f"parcel {parcel.parcel_no}: {reading.grams} g, expected {expected} g ± {allowed} g",
-                    ),
-                )
-            self.state = PackState.WEIGHT_MISMATCH
-            self.mismatch_reported = True
-            parcel.weight_g = reading.grams  # what the scale said; kept if a supervisor overrides
-            more_less = "heavier" if diff > 0 else "lighter"
-            return Feedback(
-                K.WEIGHT_MISMATCH,
-                f"Parcel weighs {reading.grams} g, {abs(diff)} g {more_less} than expected "
-                f"({expected} g ± {allowed} g). "
-                "Check the contents and weigh again, or ask a supervisor to scan their badge.",
-                accepted=False,
-                events=events,
-            )
-        parcel.weight_g = reading.grams
-        parcel.expected_weight_g = expected
-        return self._parcel_weighed(f"{reading.grams} g, expected {expected} g: OK.", K.WEIGHT_OK)
-
-    def override_weight(self, badge: str) -> Feedback:
-        """A supervisor accepts the parcel's weight as it is (``badge`` must be a supervisor's)."""
-        if self.state != PackState.WEIGHT_MISMATCH:
-            return refused(K.NOT_ALLOWED, "There is no weight mismatch to override.")
-        if not self.is_supervisor(badge):
-            return refused(K.NOT_ALLOWED, f"Badge {badge} may not override a weight: ask a supervisor.")
-        parcel = self.current
-        assert parcel is not None
-        parcel.expected_weight_g = self.expected_weight_g(parcel)
-        parcel.override_by = badge
-        return self._parcel_weighed(f"Weight accepted by supervisor {badge}.", K.OVERRIDDEN)
-
-    def choose_carton(self, code: str) -> Feedback:
-        """Use carton ``code`` for the parcel being weighed instead of the suggested one."""
-        if self.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
-            return refused(K.NOT_ALLOWED, "Close the parcel before choosing its carton.")
-        carton = self._carton(code)
-        if carton is None:
-            return refused(K.UNKNOWN_CODE, f"{code} is not one of our cartons.")
-        parcel = self.current
-        assert parcel is not None
-        parcel.carton_code = carton.code
-        self.state = PackState.WEIGHING
-        return Feedback(K.CARTON_CHOSEN, f"Carton {carton.code}: expected {self.expected_weight_g(parcel)} g.")
 
     def close_parcel(self) -> Feedback:
         """End the current parcel (multi-parcel orders); it is weighed next."""
@@ -331,7 +189,7 @@ class PackSession:
     def stop_cancelled(self) -> Feedback:
         """Put aside an order the hub cancelled or held while it was being packed."""
         order = self.order
-        if self.state not in _BUSY or order is None or not order.stopped:
+        if self.state not in BUSY or order is None or not order.stopped:
             return refused(K.NOT_ALLOWED, "Only a cancelled or held order can be put aside this way.")
         if order.status == "lost":  # another bench has it now: nothing to tell the hub about it
             return self._hold((), f"Order {order.number} put aside: it is no longer this bench's, do not ship.")
@@ -416,7 +274,7 @@ class PackSession:
 
     # ------------------------------------------------------------------ steps
     def _start(self, order: PackOrder | None, code: str) -> Feedback:
-        if self.state in _IN_HAND and not (self.order is not None and self.order.stopped):
+        if self.state in IN_HAND and not (self.order is not None and self.order.stopped):
             return refused(K.NOT_ALLOWED, f"Finish order {self.order_number} first (or record an exception).")
         if order is None:
             return refused(K.NOT_FOUND, f"{code} is not in this bench's queue. Check the slip or ask a supervisor.")
@@ -431,7 +289,7 @@ class PackSession:
         if order.status not in ("leased", "queued"):
             return refused(K.NOT_ALLOWED, f"Order {order.number} is already {order.status}.")
         events: tuple[BenchEvent, ...] = ()
-        if self.state in _IN_HAND:  # the order in hand was cancelled meanwhile: record it as put aside
+        if self.state in IN_HAND:  # the order in hand was cancelled meanwhile: record it as put aside
             events = (self._exception(ExceptionKind.CANCELLED_ORDER, detail="put aside for the next order"),)
         self.state = PackState.SCANNING
         self.order_number = order.number
@@ -548,7 +406,7 @@ class PackSession:
 
     def stopped_feedback(self) -> Feedback | None:
         """The stop banner while the order in hand is cancelled, held or lost (None otherwise)."""
-        return self._stopped() if self.state in _BUSY else None
+        return self._stopped() if self.state in BUSY else None
 
     def _refuse_code(self, kind: FeedbackKind, message: str) -> Feedback:
         events: tuple[BenchEvent, ...] = ()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.bench.label_jobs import LabelJob, LabelJobStore, labels
 from app.bench.model import STOPPED, PackOrder, carton_from_wire, order_from_wire, product_from_wire
 from app.bench.outbox import OutboxStore, metadata, outbox
 from app.domain.barcodes import product_code_key
@@ -82,34 +83,17 @@ sessions = Table(
     Column("snapshot", Text, nullable=False),
     Column("updated_at", String, nullable=False),
 )
-labels = Table(
-    "labels",
-    metadata,
-    Column("order_number", String, primary_key=True),
-    Column("parcel_no", Integer, primary_key=True),
-    # pending | printed | void
-    Column("status", String, nullable=False, default="pending"),
-    Column("parcel", Text, nullable=False),
-    Column("carrier", String),
-    Column("tracking_number", String),
-)
+__all__ = ["ENDING_EXCEPTIONS", "BenchStore", "LabelJob"]  # LabelJob lives in label_jobs; kept importable here
 
 # An exception that ends the order at this bench (it is put aside, not packed).
 ENDING_EXCEPTIONS = HOLDING_EXCEPTIONS | {ExceptionKind.CANCELLED_ORDER}
-
-
-@dataclass(frozen=True)
-class LabelJob:
-    order_number: str
-    parcel_no: int
-    parcel: dict[str, Any]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-class BenchStore(OutboxStore):
+class BenchStore(LabelJobStore, OutboxStore):
     """The local store at ``path`` (created and brought up to schema on first use)."""
 
     def __init__(self, path: Path) -> None:
@@ -416,33 +400,3 @@ class BenchStore(OutboxStore):
         with self.engine.connect() as conn:
             body = conn.scalar(select(sessions.c.snapshot).where(sessions.c.kind == kind))
         return json.loads(body) if body else None
-
-    # ------------------------------------------------------------------ labels
-    def pending_labels(self, order_number: str | None = None) -> list[LabelJob]:
-        q = select(labels).where(labels.c.status == "pending").order_by(labels.c.order_number, labels.c.parcel_no)
-        if order_number is not None:
-            q = q.where(labels.c.order_number == order_number)
-        with self.engine.connect() as conn:
-            return [LabelJob(r.order_number, int(r.parcel_no), json.loads(r.parcel)) for r in conn.execute(q)]
-
-    def label_status(self, order_number: str, parcel_no: int) -> str | None:
-        with self.engine.connect() as conn:
-            return conn.scalar(
-                select(labels.c.status).where(labels.c.order_number == order_number, labels.c.parcel_no == parcel_no)
-            )
-
-    def void_label(self, order_number: str, parcel_no: int) -> None:
-        with self._tx() as conn:
-            conn.execute(
-                update(labels)
-                .where(
-                    labels.c.order_number == order_number, labels.c.parcel_no == parcel_no, labels.c.status == "pending"
-                )
-                .values(status="void")
-            )
-
-    def label_counts(self) -> dict[str, int]:
-        with self.engine.connect() as conn:
-            return {
-                str(k): int(n) for k, n in conn.execute(select(labels.c.status, func.count()).group_by(labels.c.status))
-            }

@@ -19,12 +19,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.bench.compose import build_bench
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
-from app.bench.hub_client import HubClient, HubOffline, HubRefused
-from app.bench.labels import HubLabels, LabelSource, LocalFallbackLabels
+from app.bench.hub_client import HubOffline, HubRefused
 from app.bench.model import PackOrder
 from app.bench.packing import PackState
+from app.bench.settings import BenchSettings
 from app.bench.sync import Backoff, fault_point
 from app.devices.printers.tcp import TcpLabelPrinter
 from app.devices.scales.base import open_scale
@@ -122,53 +123,43 @@ class Devices:
         self.printer_sim.stop()
 
 
-def _label_source(cfg: ShiftConfig, engine: BenchEngine) -> tuple[LabelSource | None, str]:
-    """``hub`` labels unless the hub has no label service (then the clearly named local fallback)."""
-    if cfg.labels == "hub":
-        return HubLabels(engine.client, cfg.printer), "hub"
-    if cfg.labels == "local-fallback":
-        return LocalFallbackLabels(engine.station_name or "BENCH", cfg.printer), LocalFallbackLabels.CARRIER
-    probe = HubClient(cfg.hub_url)
-    try:
-        r = probe._http.get("/openapi.json")
-        paths = r.json().get("paths", {}) if r.status_code == 200 else {}
-    except Exception:
-        paths = {}
-    finally:
-        probe.close()
-    if any(p.endswith("/label") for p in paths):
-        return HubLabels(engine.client, cfg.printer), "hub"
-    return LocalFallbackLabels(engine.station_name or "BENCH", cfg.printer), LocalFallbackLabels.CARRIER
-
-
 class RobotShift:
     def __init__(self, cfg: ShiftConfig) -> None:
         self.cfg = cfg
         self.rnd = random.Random(cfg.seed)
         self.report = ShiftReport()
         self.devices = Devices(cfg.seed)
-        self.engine = BenchEngine(
-            cfg.data_dir,
-            hub_url=cfg.hub_url,
-            printer=self.devices.printer,
-            lease_batch=cfg.lease_batch,
-            sync_interval_s=1.0,
-            label_recheck_s=1.0,
-            backoff=Backoff(base_s=0.2, cap_s=2.0, rng=random.Random(cfg.seed)),
+        settings = BenchSettings(
+            hub_url=cfg.hub_url, printer_dpi=cfg.printer.dpi, label_size=cfg.printer.size, label_printer=""
         )
+        settings.extra["printer_unicode_font"] = cfg.printer.unicode_font
+        try:
+            self.bench = build_bench(
+                settings,
+                cfg.data_dir,
+                printer=self.devices.printer,
+                slip_printer=None,
+                scale=None,
+                labels=cfg.labels if cfg.labels in ("hub", "local-fallback") else "auto",  # type: ignore[arg-type]
+                enrol_code=cfg.enrol_code,
+                lease_batch=cfg.lease_batch,
+                sync_interval_s=1.0,
+                label_recheck_s=1.0,
+                backoff=Backoff(base_s=0.2, cap_s=2.0, rng=random.Random(cfg.seed)),
+            )
+        except BaseException:
+            self.devices.close()
+            raise
+        self.engine: BenchEngine = self.bench.engine
+        self.store = self.bench.store
         self.supervisor_token = ""
 
     # ------------------------------------------------------------------ set up
     def _prepare(self) -> None:
         e = self.engine
         if not e.enrolled:
-            if not self.cfg.enrol_code:
-                raise SystemExit("this data folder has no enrolled bench: pass --enroll CODE")
-            e.enrol(self.cfg.enrol_code)
-        labels, name = _label_source(self.cfg, e)
-        if labels is not None:
-            e.labels = labels
-        self.report.label_source = name
+            raise SystemExit("this data folder has no enrolled bench: pass --enroll CODE")
+        self.report.label_source = self.bench.label_source
         self.supervisor_token = e.sign_in(*self.cfg.supervisor).token
         e.sign_in(*self.cfg.packer)
         e.start()
@@ -181,10 +172,10 @@ class RobotShift:
             self._pack_orders()
             self._returns()
             self._drain()
-            first = self.engine.store.first_event_at()
+            first = self.store.first_event_at()
             self._fill_report((first or datetime.now(UTC)) - timedelta(seconds=5))
         finally:
-            self.engine.close()
+            self.bench.close()
             self.devices.close()
         self.report.wall_seconds = round(time.monotonic() - started, 2)
         return self.report
@@ -282,7 +273,7 @@ class RobotShift:
         return self.devices.scan(code, self.engine.scan)
 
     def _scan_item(self, sku: str) -> Feedback:
-        product = self.engine.store.product(sku)
+        product = self.store.product(sku)
         code = product.barcodes[0] if product and product.barcodes else sku
         fb = self._scan(code)
         pack = self.engine.pack
@@ -298,7 +289,7 @@ class RobotShift:
 
     def _all_products(self) -> list[str]:
         skus: set[str] = set()
-        for o in self.engine.store.orders_to_pack():
+        for o in self.store.orders_to_pack():
             skus.update(o.lines)
         current = self.engine.pack.order
         if current:
@@ -319,7 +310,7 @@ class RobotShift:
         parcel = e.pack.current
         assert parcel is not None
         if parcel.carton_code is None:
-            e.pack_command("CARTON", code=max(e.store.cartons(), key=lambda c: c.inner.volume_mm3).code)
+            e.pack_command("CARTON", code=max(self.store.cartons(), key=lambda c: c.inner.volume_mm3).code)
         expected = e.pack.expected_weight_g(parcel)
         mismatch = self.rnd.random() < self.cfg.weight_mismatch_share
         sim = self.devices.scale_sim
@@ -372,13 +363,13 @@ class RobotShift:
                 self.report.returns_received += 1
 
     def _scan_return_item(self, sku: str) -> None:
-        product = self.engine.store.product(sku)
+        product = self.store.product(sku)
         code = product.barcodes[0] if product and product.barcodes else sku
         self.devices.scan(code, self.engine.return_scan)
 
     def _packed_orders(self) -> list[tuple[str, dict[str, int]]]:
         out = []
-        for ev in self.engine.store.outbox_events():
+        for ev in self.store.outbox_events():
             if ev["type"] == "order_packed" and ev["outbox_status"] != "rejected":
                 items: Counter[str] = Counter()
                 for p in ev["payload"]["parcels"]:
@@ -396,13 +387,13 @@ class RobotShift:
             except HubOffline:
                 time.sleep(0.2)
                 continue
-            if not self.engine.store.outbox_depth() and not self.engine.store.pending_labels():
+            if not self.store.outbox_depth() and not self.store.pending_labels():
                 return
             time.sleep(0.05)
 
     def _fill_report(self, since: datetime) -> None:
         r = self.report
-        store = self.engine.store
+        store = self.store
         counts = store.outbox_counts()
         r.events_sent = counts.get("applied", 0) + counts.get("duplicate", 0) + counts.get("rejected", 0)
         r.duplicates_rejected = counts.get("duplicate", 0)

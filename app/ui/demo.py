@@ -46,11 +46,10 @@ class DemoBench:
 def demo_bench(folder: Path, *, orders: int = 60, sounds: SoundBoard | None = None) -> Iterator[DemoBench]:
     """The demo bench in ``folder`` (hub file, bench store), enrolled, with its lease taken; the window
     is built with the demo panel docked but not shown. Everything stops when the block ends."""
-    from app.bench.labels import LocalFallbackLabels
+    from app.bench.compose import FROM_SETTINGS, enrolled_bench
     from app.bench.settings import BenchSettings
     from app.devices.printers.tcp import TcpLabelPrinter
-    from app.devices.scales.base import open_scale
-    from app.ui.main import device_hooks, hub_has_labels
+    from app.ui.main import bench_window
 
     with (
         EmbeddedHub(folder, orders=orders, history=True) as hub,
@@ -62,28 +61,22 @@ def demo_bench(folder: Path, *, orders: int = 60, sounds: SoundBoard | None = No
         )
         settings_path = folder / "bench" / "settings.json"
         settings.save(settings_path)
-        printer = TcpLabelPrinter(printer_sim.host, printer_sim.port)
-        engine = BenchEngine(folder / "bench", hub_url=hub.url, printer=printer, sync_interval_s=1.0)
-        scale = open_scale(scale_sim.port, "sics")
+        bench = enrolled_bench(
+            hub.url,
+            folder / "bench",
+            hub.enrolment_code,
+            printer=TcpLabelPrinter(printer_sim.host, printer_sim.port),
+            settings=settings,
+            scale=FROM_SETTINGS,
+            sync_interval_s=1.0,
+        )
+        engine = bench.engine
         window: BenchWindow | None = None
         panel: DemoPanel | None = None
         try:
-            engine.enrol(hub.enrolment_code)
-            if not hub_has_labels(engine):
-                engine.labels = LocalFallbackLabels(engine.station_name or "BENCH")
             engine.start()
             engine.lease()
-            hooks = device_hooks(BenchSettings(label_printer=printer_sim.uri))
-            hooks.pop("printer", None)
-            hooks.pop("slip_printer", None)
-            window = BenchWindow(
-                engine,
-                settings,
-                save_settings=lambda s: s.save(settings_path),
-                scale_read=scale.read,
-                sounds=sounds,
-                **hooks,
-            )
+            window = bench_window(bench, save_settings=lambda s: s.save(settings_path), sounds=sounds)
             panel = DemoPanel(window, scale_sim, printer_sim, returns=hub.returns)
             window.addDockWidget(panel.area, panel)
             yield DemoBench(hub, engine, window, panel, scale_sim, printer_sim)
@@ -93,10 +86,7 @@ def demo_bench(folder: Path, *, orders: int = 60, sounds: SoundBoard | None = No
             if window is not None:
                 window.shutdown()
                 window.close()
-            engine.close()
-            close = getattr(scale, "close", None)
-            if close:
-                close()
+            bench.close()
 
 
 @contextmanager

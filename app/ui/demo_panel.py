@@ -102,6 +102,10 @@ class DemoPanel(QDockWidget):
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
         self._last: list[tuple[str, str]] = []
+        # Read on the window's worker thread (never the GUI's): carton codes and a wrong item to offer.
+        self._cartons: list[tuple[str, str]] = []
+        self._wrong: tuple[str, str] | None = None  # (order number in hand, code of an item not on it)
+        self._gathering = False
         self.refresh()
 
     def suggestions(self) -> list[tuple[str, str]]:
@@ -116,41 +120,64 @@ class DemoPanel(QDockWidget):
         return []
 
     def _pack_suggestions(self) -> list[tuple[str, str]]:
-        engine = self.window_.engine
-        pack = engine.pack
+        screen = self.window_.pack
+        view = screen.view
+        orders = screen.queue_view_.orders
         out: list[tuple[str, str]] = []
-        order = pack.order
-        if order is not None and pack.state == PackState.SCANNING:
-            for sku, left in pack.outstanding().items():
-                p = engine.store.product(sku)
-                out.append((self._code(sku), f"{p.name if p else sku} (still {left})"))
-            others = [o for o in engine.orders_to_pack() if o.number != order.number]
-            for o in others[:1]:
-                for sku in o.lines:
-                    if sku not in order.lines:
-                        out.append((self._code(sku), "a WRONG item"))
-                        break
+        if view.order_number is not None and view.state == PackState.SCANNING:
+            for ln in view.lines:
+                if ln.quantity > ln.scanned:
+                    out.append((ln.code, f"{ln.name} (still {ln.quantity - ln.scanned})"))
+            if self._wrong is not None and self._wrong[0] == view.order_number:
+                out.append((self._wrong[1], "a WRONG item"))
             out.append(("CMD:CLOSE_PARCEL", "command card: close this parcel"))
             out.append(("CMD:SHORT_PICK", "command card: short pick"))
-        elif pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
-            parcel = pack.current
-            if pack.state == PackState.WEIGHT_MISMATCH:
+        elif view.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            parcel = view.parcel
+            if view.state == PackState.WEIGHT_MISMATCH:
                 out.append(("SV-1001", "supervisor badge: accept the weight"))
             what = "no carton fits: scan the one you use" if parcel and parcel.carton_code is None else "another carton"
-            for carton in engine.store.cartons():
-                out.append((carton.code, f"carton {carton.name}: {what}"))
-        elif pack.state == PackState.SLIP:
+            for code, name in self._cartons:
+                out.append((code, f"carton {name}: {what}"))
+        elif view.state == PackState.SLIP:
             out.append(("CMD:SLIP_DONE", "command card: packing slip done"))
-        for o in engine.orders_to_pack()[:8]:
+        for o in orders[:8]:
             out.append((o.number, f"order, {sum(o.lines.values())} unit(s)"))
         out.append(("9999999999994", "an unknown product code"))
         return out
 
+    def _gather(
+        self, view: Any, orders: Sequence[Any], cartons: list[tuple[str, str]]
+    ) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+        """On the worker thread: the cartons (read once), and an item of another order to scan as the wrong one."""
+        engine = self.window_.engine
+        cartons = cartons or [(c.code, c.name) for c in engine.cartons()]
+        wrong = None
+        if view.order_number is not None:
+            skus = {ln.sku for ln in view.lines}
+            for o in orders:
+                sku = next((s for s in o.lines if s not in skus), None)
+                if o.number != view.order_number and sku is not None:
+                    p = engine.product(sku)
+                    wrong = (view.order_number, p.barcodes[0] if p and p.barcodes else sku)
+                    break
+        return cartons, wrong
+
+    def _gathered(self, found: tuple[list[tuple[str, str]], tuple[str, str] | None]) -> None:
+        self._gathering = False
+        self._cartons, self._wrong = found
+
+    def _gather_failed(self, _exc: Exception) -> None:
+        self._gathering = False
+
     def _return_suggestions(self) -> list[tuple[str, str]]:
-        session = self.window_.engine.returns
-        state = session.state
+        session = self.window_.returns.view
+        state = ReturnState(session.state)
         if state == ReturnState.SCANNING:
-            out = [(self._code(sku), f"returned item {sku} (still {n})") for sku, n in session.outstanding().items()]
+            codes = (
+                {ln.sku: (ln.barcodes[0] if ln.barcodes else ln.sku) for ln in session.rma.lines} if session.rma else {}
+            )
+            out = [(codes.get(sku, sku), f"returned item {sku} (still {n})") for sku, n in session.outstanding.items()]
             return [*out, ("CMD:DONE", "command card: finish the return")]
         if state == ReturnState.GRADING:
             return [(f"CMD:{c.value.upper()}", f"grade: {c.value}") for c in Condition]
@@ -167,11 +194,12 @@ class DemoPanel(QDockWidget):
             ]
         return out
 
-    def _code(self, sku: str) -> str:
-        p = self.window_.engine.store.product(sku)
-        return p.barcodes[0] if p and p.barcodes else sku
-
     def refresh(self) -> None:
+        view, orders, cartons = self.window_.pack.view, self.window_.pack.queue_view_.orders, self._cartons
+        wrong_for = self._wrong[0] if self._wrong else None
+        if not self._gathering and (not cartons or (view.order_number and view.order_number != wrong_for)):
+            self._gathering = True
+            self.window_.runner.run(lambda: self._gather(view, orders, cartons), self._gathered, self._gather_failed)
         rows = self.suggestions()
         if rows != self._last:
             self._last = rows
@@ -188,9 +216,8 @@ class DemoPanel(QDockWidget):
         type_like_a_scanner(str(item.data(Qt.ItemDataRole.UserRole)), self.window_, self.scanner)
 
     def _expected(self) -> int | None:
-        pack = self.window_.engine.pack
-        parcel = pack.current
-        return pack.expected_weight_g(parcel) if parcel is not None else None
+        parcel = self.window_.pack.view.parcel
+        return parcel.expected_g if parcel is not None else None
 
     def right_weight(self) -> None:
         expected = self._expected()

@@ -35,9 +35,7 @@ def _qt_app() -> Any:
 
 
 def device_hooks(settings: Any) -> dict[str, Any]:
-    """Scale reader, printer probe and test functions for the window, from the bench's settings."""
-    from app.devices.errors import DeviceError
-    from app.devices.printers.tcp import TcpLabelPrinter
+    """The settings screen's device tests (scale, test label) for the settings being edited."""
     from app.devices.printers.uri import open_label_printer
     from app.devices.scales.base import open_scale
 
@@ -63,64 +61,37 @@ def device_hooks(settings: Any) -> dict[str, Any]:
         open_label_printer(s.label_printer).send(zpl)
         return "Test label sent and confirmed by the printer."
 
-    hooks: dict[str, Any] = {"test_scale": test_scale, "test_printer": test_printer}
-    if settings.slip_printer:
-        from app.devices.receipts import print_packing_slip
+    return {"test_scale": test_scale, "test_printer": test_printer}
 
-        uri = settings.slip_printer
-        hooks["slip_printer"] = lambda slip: print_packing_slip(uri, slip)
-    if settings.scale_port:
-        scale = open_scale(settings.scale_port, settings.scale_protocol, baudrate=settings.scale_baud)
-        hooks["scale_read"] = scale.read
-    if settings.label_printer:
-        printer = open_label_printer(settings.label_printer)
-        hooks["printer"] = printer
-        if isinstance(printer, TcpLabelPrinter):
 
-            def probe() -> tuple[str, bool]:
-                try:
-                    st = printer.status()
-                except DeviceError as exc:
-                    return str(exc), False
-                return ("ready", True) if not st.faults else ("; ".join(st.faults), False)
+def bench_window(bench: Any, *, save_settings: Any, **kw: Any) -> Any:
+    """The bench window over a built bench (``app.bench.compose.Bench``): its devices, its settings."""
+    from app.ui.main_window import BenchWindow
 
-            hooks["printer_probe"] = probe
-        else:
-            hooks["printer_probe"] = lambda: ("ready (no status from this printer)", True)
-    return hooks
+    hooks: dict[str, Any] = {**device_hooks(bench.settings), **kw}
+    hooks.setdefault("scale_read", bench.scale_read)
+    hooks.setdefault("printer_probe", bench.printer_probe)
+    return BenchWindow(bench.engine, bench.settings, save_settings=save_settings, **hooks)
 
 
 def run_bench(args: argparse.Namespace) -> int:
     """Open the configured bench; with no settings yet, the settings screen guides the first run."""
-    from app.bench.engine import BenchEngine
-    from app.bench.packing import WeightTolerance
+    from app.bench.compose import build_bench
     from app.bench.settings import BenchSettings
     from app.ui import theme
-    from app.ui.main_window import BenchWindow
 
     app = _qt_app()
     data_dir = Path(getattr(args, "data_dir", None) or bench_data_dir())
     settings_path = data_dir / "settings.json"
     settings = BenchSettings.load(settings_path)
     theme.apply(app, settings.ui_scale)
-    hooks = device_hooks(settings)
-    engine = BenchEngine(
-        data_dir,
-        hub_url=settings.hub_url,
-        printer=hooks.pop("printer", None),
-        slip_printer=hooks.pop("slip_printer", None),
-        tolerance=WeightTolerance(settings.weight_tolerance_pct, settings.weight_tolerance_min_g),
-        offline_sign_in_hours=settings.offline_sign_in_hours,
-    )
-    from app.bench.labels import HubLabels
-
-    engine.labels = HubLabels(engine.client, settings.printer_profile())  # every label for this printer
-    if engine.enrolled:
-        engine.start()
-    window = BenchWindow(engine, settings, save_settings=lambda s: s.save(settings_path), **hooks)
+    bench = build_bench(settings, data_dir)  # every label is made for this bench's printer profile
+    if bench.engine.enrolled:
+        bench.engine.start()
+    window = bench_window(bench, save_settings=lambda s: s.save(settings_path))
     window.show()
     code: int = app.exec()
-    engine.close()
+    bench.close()
     return code
 
 
@@ -129,13 +100,3 @@ def run_demo(args: argparse.Namespace) -> int:
     from app.ui.demo import run_demo as run
 
     return run(args)
-
-
-def hub_has_labels(engine: Any) -> bool:
-    """True when the hub offers the carrier label path (else the demo uses the local fallback label)."""
-    try:
-        r = engine.client._http.get("/openapi.json")
-        paths = r.json().get("paths", {}) if r.status_code == 200 else {}
-    except Exception:
-        return False
-    return any(p.endswith("/label") for p in paths)

@@ -252,17 +252,17 @@ class BenchWindow(QMainWindow):
         self.status.set_sync(state.online, state.outbox_depth, dead_letters=state.dead_letters, refused=state.refused)
         self.status.set_slip_printer(state.slip_printer)
         self.status.set_label_refused(state.label_refused)
+        self.pack.on_sync(state)
 
     def open_dead_letters(self) -> DeadLetterDialog | None:
         """The rejected events, for a supervisor (or admin) signed in here; None for anyone else."""
         if self.operator is None or self.operator.role not in ("supervisor", "admin"):
             self.status.dead_letters.setToolTip(self.tr("A supervisor signs in to review rejected events."))
             return None
-        store = self.engine.store
+        engine = self.engine
         dialog = DeadLetterDialog(
-            store.dead_letters, store.retry_dead_letter, store.discard_dead_letter, self.runner, self
+            engine.dead_letters, engine.retry_dead_letter, engine.discard_dead_letter, self.runner, self
         )
-        dialog.changed.connect(lambda: self.runner.run(self.engine.syncer.kick))  # kick reads the store
         self.dead_letter_dialog = dialog
         dialog.show()
         return dialog

@@ -89,30 +89,30 @@ def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
         scan(pack, order.number)
         codes = []
         for sku, q in order.lines.items():
-            p = engine.store.product(sku)
+            p = engine.product(sku)
             codes += [(p.barcodes[0] if p and p.barcodes else sku)] * q
         scan(pack, codes[0])
         shot("02-pack-right-item")
         wrong = next(s for o in engine.orders_to_pack() for s in o.lines if s not in order.lines)
-        wp = engine.store.product(wrong)
+        wp = engine.product(wrong)
         scan(pack, wp.barcodes[0] if wp and wp.barcodes else wrong)
         shot("03-pack-wrong-item")
         for c in codes[1:]:
             scan(pack, c)
-        parcel = engine.pack.current
+        parcel = pack.view.parcel
         assert parcel is not None
-        scale_sim.set_weight(engine.pack.expected_weight_g(parcel) + 450)
+        scale_sim.set_weight(parcel.expected_g + 450)
         _wait(app, lambda: bool(pack.history) and pack.history[-1].kind.value == "weight_mismatch")
         shot("04-pack-weight-mismatch")
         scan(pack, "SV-1001")
-        _wait(app, lambda: engine.pack.state.value in ("slip", "done"))
+        _wait(app, lambda: pack.view.state.value in ("slip", "done"))
         _wait(app, lambda: not pack.preview.pixmap().isNull())
         shot("05-pack-label-printed")
         scan(pack, "CMD:SLIP_DONE")
         nxt = engine.orders_to_pack()[0]
         scan(pack, nxt.number)
         for sku, q in nxt.lines.items():
-            p = engine.store.product(sku)
+            p = engine.product(sku)
             for _ in range(q):
                 scan(pack, p.barcodes[0] if p and p.barcodes else sku)
         _wait(app, lambda: "Take the last parcel off" in pack.banner.text())
@@ -136,7 +136,7 @@ def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
         ret = window.returns
         demo_return = hub.returns[0]
         scan(ret, demo_return.return_tracking_number)
-        rp = engine.store.product(demo_return.sku)
+        rp = engine.product(demo_return.sku)
         scan(ret, rp.barcodes[0] if rp and rp.barcodes else demo_return.sku)
         shot("09-returns-grading")
         window.sign_out()

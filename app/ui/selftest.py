@@ -53,9 +53,7 @@ def run_self_test() -> int:
 
     _quiet_offscreen_noise()
 
-    from app.bench.engine import BenchEngine
-    from app.bench.labels import LocalFallbackLabels
-    from app.bench.settings import BenchSettings
+    from app.bench.compose import Bench, enrolled_bench
     from app.demo.embedded_hub import EmbeddedHub
     from app.devices.printers.tcp import TcpLabelPrinter
     from app.devices.scales.base import open_scale
@@ -63,7 +61,6 @@ def run_self_test() -> int:
     from app.devices.sim.zebra_sim import ZebraSimulator
     from app.printing.layout import LABEL_4X6, Code128, Label, Text
     from app.printing.zpl import render_zpl
-    from app.ui.main import hub_has_labels
     from app.ui.main_window import BenchWindow
     from app.ui.sounds import SoundBoard
 
@@ -95,19 +92,21 @@ def run_self_test() -> int:
             _check(results, "label printer (ZPL over TCP 9100)", label)
             (folder / "hub").mkdir()
             with EmbeddedHub(folder / "hub", orders=12) as hub:
-                engine = BenchEngine(folder / "bench", hub_url=hub.url, printer=printer, sync_interval_s=0.5)
+                built: Bench | None = None
                 window: Any = None
 
                 def bench() -> str:
-                    nonlocal window
-                    name = engine.enrol(hub.enrolment_code)
-                    if not hub_has_labels(engine):
-                        engine.labels = LocalFallbackLabels(name)
+                    nonlocal window, built
+                    built = enrolled_bench(
+                        hub.url, folder / "bench", hub.enrolment_code, printer=printer, sync_interval_s=0.5
+                    )
+                    engine = built.engine
+                    name = engine.station_name
                     engine.start()
                     leased = engine.lease(3)
                     window = BenchWindow(
                         engine,
-                        BenchSettings(hub_url=hub.url),
+                        built.settings,
                         save_settings=lambda s: None,
                         test_scale=lambda s: "",
                         test_printer=lambda s: "",
@@ -130,7 +129,8 @@ def run_self_test() -> int:
                     )
                     window.shutdown()
                     window.close()
-                engine.close()
+                if built is not None:
+                    built.close()
             close = getattr(scale, "close", None)
             if close:
                 close()

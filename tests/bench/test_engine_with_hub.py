@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from app.bench.compose import open_bench
 from app.bench.engine import BenchEngine
 from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubClient, HubOffline
-from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.bench.sync import SyncState
 from app.demo.embedded_hub import EmbeddedHub, free_port
@@ -29,8 +29,9 @@ class RecordingPrinter:
 
 
 def bench(hub: EmbeddedHub, folder: Path, **kw: object) -> BenchEngine:
-    e = BenchEngine(folder, hub_url=hub.url, printer=RecordingPrinter(), **kw)  # type: ignore[arg-type]
-    e.enrol(hub.enrolment_code)
+    """An enrolled bench with the supervisor known and the packer signed in; labels from the hub unless
+    ``labels=`` says otherwise (``"local-fallback"``: a bench-made label, for hubs without carriers)."""
+    e = open_bench(folder, hub_url=hub.url, printer=RecordingPrinter(), enrol_code=hub.enrolment_code, **kw)  # type: ignore[arg-type]
     e.sign_in("SV-1001", "3333")
     e.sign_in("PK-1001", "1111")
     return e
@@ -68,15 +69,14 @@ def hub_count(hub: EmbeddedHub, model: type[m.Base], *where: object) -> int:
 def test_enrolment_token_is_kept_in_the_data_folder(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
     e = bench(demo_hub, tmp_path)
     e.close()
-    again = BenchEngine(tmp_path)  # no URL, no code: both come from the data folder
+    again = open_bench(tmp_path)  # no URL, no code: both come from the data folder
     assert again.enrolled and again.station_name == "BENCH-1" and again.location == "WH-LDS"
     assert again.lease(5) == 5
     again.close()
 
 
 def test_packed_order_reaches_the_hub_once_with_its_label(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels=None)
-    e.labels = LocalFallbackLabels("BENCH-1")
+    e = bench(demo_hub, tmp_path, labels="local-fallback")
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)
@@ -112,8 +112,7 @@ def test_a_cancelled_leased_order_cannot_be_started_once_the_bench_has_synced(
 
 
 def test_an_order_cancelled_mid_pack_is_stopped_before_its_label_prints(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels=None)
-    e.labels = LocalFallbackLabels("BENCH-1")
+    e = bench(demo_hub, tmp_path, labels="local-fallback")
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)  # every item scanned: the parcel waits on the scale
@@ -130,8 +129,7 @@ def test_an_order_cancelled_mid_pack_is_stopped_before_its_label_prints(demo_hub
 
 
 def test_cancellation_pulled_during_the_label_step_voids_the_label(demo_hub: EmbeddedHub, tmp_path: Path) -> None:
-    e = bench(demo_hub, tmp_path, labels=None)
-    e.labels = LocalFallbackLabels("BENCH-1")
+    e = bench(demo_hub, tmp_path, labels="local-fallback")
     e.lease(3)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)
@@ -145,8 +143,7 @@ def test_cancellation_pulled_during_the_label_step_voids_the_label(demo_hub: Emb
 def test_offline_packing_leaves_labels_pending_and_prints_them_when_the_hub_is_back(
     demo_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
-    e = bench(demo_hub, tmp_path)
-    e.labels = LocalFallbackLabels("BENCH-1")
+    e = bench(demo_hub, tmp_path, labels="local-fallback")
     e.lease(3)
     seen: list[SyncState] = []
     e.status.subscribe(seen.append)
@@ -172,8 +169,7 @@ def test_offline_packing_leaves_labels_pending_and_prints_them_when_the_hub_is_b
 def test_returned_units_are_restocked_once_and_only_when_disposed_as_restock(
     demo_hub: EmbeddedHub, tmp_path: Path
 ) -> None:
-    e = bench(demo_hub, tmp_path)
-    e.labels = LocalFallbackLabels("BENCH-1")
+    e = bench(demo_hub, tmp_path, labels="local-fallback")
     e.lease(3)
     order = e.orders_to_pack()[0]
     pack_all_items(e, order.number)

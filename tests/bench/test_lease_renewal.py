@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.bench.compose import open_bench
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
@@ -62,10 +63,15 @@ def enrolment_code(hub: EmbeddedHub, station: str) -> str:
 
 
 def bench_at(hub: EmbeddedHub, folder: Path, code: str, clocks: Clocks) -> BenchEngine:
-    e = BenchEngine(folder, hub_url=hub.url, printer=RecordingPrinter(), lease_seconds=LEASE_S)
-    e.labels = LocalFallbackLabels(folder.name)
+    e = open_bench(
+        folder,
+        hub_url=hub.url,
+        printer=RecordingPrinter(),
+        lease_seconds=LEASE_S,
+        labels=LocalFallbackLabels(folder.name),
+        enrol_code=code,
+    )
     e.syncer.clock = clocks.monotonic
-    e.enrol(code)
     e.sign_in("PK-1001", "1111")
     return e
 

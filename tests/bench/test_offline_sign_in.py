@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.bench.compose import open_bench
 from app.bench.engine import BenchEngine
 from app.bench.hub_client import HubOffline
 from app.bench.operator_cache import NOT_RECENT, OfflineRefused
@@ -28,8 +29,9 @@ pytestmark = pytest.mark.slow
 def online_bench(hub_process: tuple[HubProcess, str], tmp_path: Path) -> Iterator[tuple[HubProcess, BenchEngine]]:
     """A bench enrolled, signed in online (supervisor, then packer), one order packed and drained."""
     hub, code = hub_process
-    e = BenchEngine(tmp_path / "bench", hub_url=hub.url, printer=RecordingPrinter(), sync_interval_s=0.2)
-    e.enrol(code)
+    e = open_bench(
+        tmp_path / "bench", hub_url=hub.url, printer=RecordingPrinter(), enrol_code=code, sync_interval_s=0.2
+    )
     e.start()
     e.lease(10)
     e.sign_in("SV-1001", "3333")
@@ -96,7 +98,7 @@ def test_a_recent_operator_signs_in_offline_packs_two_orders_and_the_events_drai
     hub.start()
     drained(e)
     assert e.guard.wait(30) and e.guard.checks >= 1
-    assert_hub_matches_bench(hub, e.data_dir)  # every event applied once: none lost, none doubled
+    assert_hub_matches_bench(hub, e.store.path.parent)  # every event applied once: none lost, none doubled
     assert int(hub_rows(hub, "SELECT count(*) FROM applied_events")[0][0]) > int(applied_before)  # type: ignore[arg-type]
     packer = operator_id(hub, "PK-1001")
     for number in offline_orders:
@@ -126,7 +128,7 @@ def test_an_operator_deactivated_while_the_hub_was_down_is_flagged_signed_out_an
     wait_for(lambda: e.operator is None, "the bench to sign the deactivated operator out", timeout_s=60)
     assert e.guard.wait(30)
     assert "PK-1001" not in e.offline.badges() and "SV-1001" in e.offline.badges()
-    assert_hub_matches_bench(hub, e.data_dir)
+    assert_hub_matches_bench(hub, e.store.path.parent)
     assert hub_rows(hub, "SELECT packed_operator_id FROM orders WHERE number = ?", number) == [
         (operator_id(hub, "PK-1001"),)
     ]  # the work happened, and it was theirs

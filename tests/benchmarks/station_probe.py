@@ -96,8 +96,7 @@ def mode_scan() -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from app.bench.engine import BenchEngine
-    from app.bench.labels import LocalFallbackLabels
+    from app.bench.compose import open_bench
     from app.bench.settings import BenchSettings
     from app.ui.main_window import BenchWindow
     from app.ui.sounds import SoundBoard
@@ -108,9 +107,13 @@ def mode_scan() -> dict[str, Any]:
         (folder / "hub").mkdir()
         hub, number = _hub_with_big_order(folder / "hub", SCAN_LINES)
         try:
-            engine = BenchEngine(folder / "bench", hub_url=hub.url, sync_interval_s=5.0)
-            engine.enrol(hub.enrolment_code)
-            engine.labels = LocalFallbackLabels(engine.station_name or "BENCH")
+            engine = open_bench(
+                folder / "bench",
+                hub_url=hub.url,
+                sync_interval_s=5.0,
+                labels="local-fallback",
+                enrol_code=hub.enrolment_code,
+            )
             engine.lease(20)
             window = BenchWindow(
                 engine,
@@ -138,7 +141,7 @@ def mode_scan() -> dict[str, Any]:
             # on every call, and a polling loop over 500 scans crashes the interpreter.
             codes = [number]
             for i in range(SCAN_LINES):
-                product = engine.store.product(f"BIG-{i:04d}")
+                product = engine.product(f"BIG-{i:04d}")
                 assert product is not None
                 codes.append(product.barcodes[0])
             latencies: list[float] = []
@@ -268,12 +271,11 @@ def mode_shift() -> dict[str, Any]:
 
 
 def mode_prepare(folder: Path) -> dict[str, Any]:
-    from app.bench.engine import BenchEngine
+    from app.bench.compose import open_bench
     from app.demo.embedded_hub import EmbeddedHub
 
     with tempfile.TemporaryDirectory(prefix="packbench-bm-prep-") as tmp, EmbeddedHub(Path(tmp), orders=30) as hub:
-        engine = BenchEngine(folder, hub_url=hub.url)
-        engine.enrol(hub.enrolment_code)
+        engine = open_bench(folder, hub_url=hub.url, enrol_code=hub.enrolment_code)
         lease = engine.client.lease(20, 1800) if hasattr(engine.client, "lease") else None
         if not isinstance(lease, dict) or not lease.get("orders"):
             raise RuntimeError("could not lease demo orders to copy")
@@ -311,14 +313,14 @@ def mode_bare() -> dict[str, Any]:
 def mode_bench(folder: Path) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
-    from app.bench.engine import BenchEngine
+    from app.bench.compose import open_bench
     from app.bench.settings import BenchSettings
     from app.ui import theme
     from app.ui.main_window import BenchWindow
 
     app = QApplication(sys.argv[:1])
     theme.apply(app)
-    engine = BenchEngine(folder)
+    engine = open_bench(folder)
     if engine.enrolled:
         engine.start()  # as `packbench bench` does; the hub is gone, so the sync thread only retries
     window = BenchWindow(
@@ -329,7 +331,10 @@ def mode_bench(folder: Path) -> dict[str, Any]:
     emit({"ready": True})
     rss_ready = rss_mb()
     t0 = time.perf_counter()
-    window.pack.refresh_queue()
+    window.pack.refresh_queue()  # read on the engine's thread, drawn when it comes
+    while window.pack.queue.rowCount() == 0 and time.perf_counter() - t0 < 60:
+        app.processEvents()
+        time.sleep(0.001)
     queue_s = time.perf_counter() - t0
     out = {"rss_ready": rss_ready, "rss_queue": rss_mb(), "queue_rows": window.pack.queue.rowCount()}
     out["queue_s"] = queue_s

@@ -7,16 +7,14 @@ import re
 from pathlib import Path
 
 from app.bench.feedback import FeedbackKind as K
-from app.bench.labels import HubLabels
+from app.bench.settings import BenchSettings
 from app.demo.embedded_hub import EmbeddedHub
-from app.printing.profile import PrinterProfile
 from tests.bench.conftest import demo_hub  # noqa: F401  (fixture)
 from tests.bench.test_engine_with_hub import bench, pack_all_items, weigh_ok
 
 
 def test_a_600_dpi_bench_prints_the_hubs_label_at_2436_dots(demo_hub: EmbeddedHub, tmp_path: Path) -> None:  # noqa: F811
-    e = bench(demo_hub, tmp_path)
-    e.labels = HubLabels(e.client, PrinterProfile(dpi=600))
+    e = bench(demo_hub, tmp_path, settings=BenchSettings(hub_url=demo_hub.url, printer_dpi=600))
     e.lease(2)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)
@@ -27,8 +25,7 @@ def test_a_600_dpi_bench_prints_the_hubs_label_at_2436_dots(demo_hub: EmbeddedHu
 
 
 def test_a_2x1_bench_is_told_why_no_label_prints(demo_hub: EmbeddedHub, tmp_path: Path) -> None:  # noqa: F811
-    e = bench(demo_hub, tmp_path)
-    e.labels = HubLabels(e.client, PrinterProfile(size="2x1"))
+    e = bench(demo_hub, tmp_path, settings=BenchSettings(hub_url=demo_hub.url, label_size="2x1"))
     e.lease(2)
     number = e.orders_to_pack()[0].number
     pack_all_items(e, number)

@@ -7,9 +7,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.bench.engine import BenchEngine
+from app.bench.compose import open_bench
 from app.bench.feedback import FeedbackKind as K
-from app.bench.labels import LocalFallbackLabels
 from app.bench.packing import PackState
 from app.demo.embedded_hub import EmbeddedHub
 from app.devices.receipts import PackingSlip, SlipLine, print_packing_slip
@@ -23,7 +22,7 @@ SLIP = PackingSlip("PB0000007", ("Ada",), (SlipLine("A", "Mug", 1),))
 
 def test_a_slip_waits_while_the_paper_is_out_and_prints_when_it_is_back(tmp_path: Path) -> None:
     with EscPosSimulator() as printer:
-        engine = BenchEngine(
+        engine = open_bench(
             tmp_path, hub_url="http://127.0.0.1:9", slip_printer=lambda s: print_packing_slip(printer.uri, s)
         )
         try:
@@ -64,8 +63,7 @@ def test_slip_done_is_refused_while_the_slip_has_not_printed_and_accepted_once_i
     tmp_path: Path,
 ) -> None:
     with EscPosSimulator() as slips:
-        e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s))
-        e.labels = LocalFallbackLabels("BENCH-1")
+        e = bench(demo_hub, tmp_path, slip_printer=lambda s: print_packing_slip(slips.uri, s), labels="local-fallback")
         slips.set_paper_end(True)
         e.lease(2)
         number = e.orders_to_pack()[0].number

@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.bench.compose import enrolled_bench
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
-from app.bench.labels import LocalFallbackLabels
 from app.bench.settings import BenchSettings
 from app.demo.embedded_hub import EmbeddedHub
 from app.devices.printers.tcp import TcpLabelPrinter
 from app.devices.scales.base import open_scale
 from app.devices.sim.scale_sim import ScaleSimulator
 from app.devices.sim.zebra_sim import ZebraSimulator
-from app.ui.main import device_hooks, hub_has_labels
+from app.ui.main import bench_window
 from app.ui.main_window import BenchWindow
 from app.ui.sounds import SoundBoard
 
@@ -80,25 +80,27 @@ def bench(qtbot: QtBot, tmp_path: Path) -> Iterator[Bench]:
         ZebraSimulator() as printer_sim,
     ):
         printer = TcpLabelPrinter(printer_sim.host, printer_sim.port, timeout_s=3.0, settle_s=5.0)
-        engine = BenchEngine(tmp_path / "bench", hub_url=hub.url, printer=printer, sync_interval_s=0.3)
-        engine.enrol(hub.enrolment_code)
-        if not hub_has_labels(engine):
-            engine.labels = LocalFallbackLabels(engine.station_name or "BENCH")
+        settings = BenchSettings(hub_url=hub.url, scale_port=scale_sim.port, label_printer=printer_sim.uri)
+        built = enrolled_bench(
+            hub.url,
+            tmp_path / "bench",
+            hub.enrolment_code,
+            printer=printer,
+            settings=settings,
+            scale=open_scale(scale_sim.port, "sics", timeout_s=3.0),
+            sync_interval_s=0.3,
+        )
+        engine = built.engine
         engine.start()
         engine.lease(5)
-        scale = open_scale(scale_sim.port, "sics", timeout_s=3.0)
         sounds = SoundBoard(enabled=False)
         heard: list[str] = []
         sounds.played.connect(heard.append)
-        settings = BenchSettings(hub_url=hub.url, scale_port=scale_sim.port, label_printer=printer_sim.uri)
-        window = BenchWindow(
-            engine,
-            settings,
+        window = bench_window(
+            built,
             save_settings=lambda s: s.save(tmp_path / "settings.json"),
             test_scale=lambda s: "ok",
             test_printer=lambda s: "ok",
-            scale_read=scale.read,
-            printer_probe=device_hooks(settings)["printer_probe"],
             sounds=sounds,
         )
         qtbot.addWidget(window)
@@ -107,7 +109,4 @@ def bench(qtbot: QtBot, tmp_path: Path) -> Iterator[Bench]:
             yield Bench(qtbot, window, engine, hub, scale_sim, printer_sim, heard)
         finally:
             window.shutdown()
-            engine.close()
-            close = getattr(scale, "close", None)
-            if close:
-                close()
+            built.close()

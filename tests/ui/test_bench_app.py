@@ -314,7 +314,7 @@ def test_an_idle_operator_is_signed_out_and_the_pack_in_hand_is_kept(bench: Benc
 def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path: object) -> None:
     from pathlib import Path
 
-    from app.bench.engine import BenchEngine
+    from app.bench.compose import open_bench
     from app.bench.settings import BenchSettings
     from app.demo.embedded_hub import EmbeddedHub
     from app.ui.main_window import BenchWindow
@@ -323,7 +323,7 @@ def test_a_new_bench_opens_its_settings_and_enrols_there(qtbot: object, tmp_path
     folder = Path(str(tmp_path))
     (folder / "hub").mkdir()
     with EmbeddedHub(folder / "hub", orders=5) as hub:
-        engine = BenchEngine(folder / "bench", hub_url=hub.url)
+        engine = open_bench(folder / "bench", hub_url=hub.url)
         saved: list[BenchSettings] = []
         window = BenchWindow(
             engine,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QListWidgetItem
 from pytestqt.qtbot import QtBot
 
 from app.bench.feedback import FeedbackKind as K
@@ -34,11 +35,17 @@ def _sign_in(qtbot: QtBot, demo: DemoBench, badge: str, pin: str) -> None:
         s.submit()
 
 
-def _double_click(demo: DemoBench, code: str) -> None:
+def _double_click(demo: DemoBench, code: str, qtbot: QtBot) -> None:
+    """Double-click ``code`` in the panel, once it offers it (what it offers is read off the GUI thread)."""
     panel = demo.panel
-    panel.refresh()
-    items = [panel.codes.item(i) for i in range(panel.codes.count())]
-    item = next(i for i in items if i.data(Qt.ItemDataRole.UserRole) == code)
+
+    def items() -> list[QListWidgetItem]:
+        panel.refresh()
+        found = [panel.codes.item(i) for i in range(panel.codes.count())]
+        return [i for i in found if i.data(Qt.ItemDataRole.UserRole) == code]
+
+    qtbot.waitUntil(lambda: bool(items()), timeout=15000)
+    item = items()[0]
     panel.codes.itemDoubleClicked.emit(item)  # what a double-click does: type it at a scanner's speed
 
 
@@ -61,7 +68,7 @@ def test_the_demo_seeds_shipped_orders_with_open_returns_found_by_all_three_numb
             assert [x["number"] for x in demo.engine.client.lookup_returns(code)] == [r.rma_number]
     screen = demo.window.returns
     r = demo.hub.returns[0]
-    _double_click(demo, r.return_tracking_number)  # scanned the return label, through the wedge path
+    _double_click(demo, r.return_tracking_number, qtbot)  # scanned the return label, through the wedge path
     qtbot.waitUntil(lambda: bool(screen.history), timeout=15000)
     assert screen.history[-1].kind == K.RETURN_STARTED, screen.history[-1].message
     assert demo.engine.returns.rma is not None and demo.engine.returns.rma.number == r.rma_number
@@ -69,7 +76,7 @@ def test_the_demo_seeds_shipped_orders_with_open_returns_found_by_all_three_numb
     assert product is not None
     assert product.barcodes[0] in [code for code, _w in demo.panel.suggestions()]  # the returned item
     n = len(screen.history)
-    _double_click(demo, product.barcodes[0])
+    _double_click(demo, product.barcodes[0], qtbot)
     qtbot.waitUntil(lambda: len(screen.history) > n, timeout=15000)
     assert [code for code, _w in demo.panel.suggestions()] == ["CMD:NEW", "CMD:OPENED", "CMD:DAMAGED", "CMD:DEFECTIVE"]
 
@@ -79,23 +86,23 @@ def test_the_panel_offers_the_carton_codes_when_a_carton_must_be_scanned(qtbot: 
     pack = demo.window.pack
     order = demo.engine.orders_to_pack()[0]
     n = len(pack.history)
-    _double_click(demo, order.number)
+    _double_click(demo, order.number, qtbot)
     qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
     sku = next(iter(order.lines))
     product = demo.engine.store.product(sku)
     assert product is not None
     n = len(pack.history)
-    _double_click(demo, product.barcodes[0])
+    _double_click(demo, product.barcodes[0], qtbot)
     qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
     if demo.engine.pack.state == PackState.SCANNING:
         n = len(pack.history)
-        _double_click(demo, "CMD:CLOSE_PARCEL")
+        _double_click(demo, "CMD:CLOSE_PARCEL", qtbot)
         qtbot.waitUntil(lambda: len(pack.history) > n, timeout=15000)
     assert demo.engine.pack.state == PackState.WEIGHING
     offered = [code for code, _w in demo.panel.suggestions()]
     assert {c.code for c in demo.engine.store.cartons()} <= set(offered)
     n = len(pack.history)
-    _double_click(demo, "BOX-XL")
+    _double_click(demo, "BOX-XL", qtbot)
     qtbot.waitUntil(lambda: any(fb.kind == K.CARTON_CHOSEN for fb in pack.history[n:]), timeout=15000)
     parcel = demo.engine.pack.current
     assert parcel is not None and parcel.carton_code == "BOX-XL"

@@ -37,10 +37,13 @@ class PrintSpool:
         self._lock = threading.Lock()
 
     def submit(self, data: bytes, job_id: str | None = None) -> PrintJob:
-        """Queue ``data`` and try to print it now. A job id already known is not printed again."""
+        """Queue ``data`` and try to print it now. A job id already known is not printed again
+        (one still pending, i.e. never sent, is tried again now)."""
         with self._lock:
             for job in self.jobs:
                 if job_id is not None and job.id == job_id:
+                    if job.state is JobState.PENDING:
+                        self._attempt(job)
                     return job
             job = PrintJob(data) if job_id is None else PrintJob(data, id=job_id)
             self.jobs.append(job)
@@ -68,6 +71,12 @@ class PrintSpool:
         with self._lock:
             if job.state is JobState.HELD:
                 job.state = JobState.PENDING
+
+    def forget(self, job: PrintJob) -> None:
+        """Drop a settled job (its outcome is kept elsewhere, e.g. the bench's store)."""
+        with self._lock:
+            if job in self.jobs:
+                self.jobs.remove(job)
 
     def _attempt(self, job: PrintJob) -> None:
         job.attempts += 1

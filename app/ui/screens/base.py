@@ -1,8 +1,14 @@
-"""What the pack and returns screens share: engine steps off the GUI thread, the banner, key-in."""
+"""What the pack and returns screens share: engine steps off the GUI thread, the banner, key-in.
+
+A step runs on the engine's worker thread and reads the screen's view model there too (``read_view``);
+both come back to the GUI thread together, by the runner's signal, and the screen draws the view
+(``apply_view``). The GUI thread never reads the engine's sessions or the store.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -37,12 +43,26 @@ class ScanScreen(QWidget):
         """Run on the engine's worker thread: what a scanned or keyed-in code does here."""
         raise NotImplementedError
 
-    def refresh(self) -> None:
+    def read_view(self) -> Any:
+        """Run on the engine's worker thread: the screen's view model (a frozen value)."""
         raise NotImplementedError
+
+    def apply_view(self, view: Any) -> None:
+        """On the GUI thread: draw ``view``."""
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Read the view on the worker thread and draw it when it comes."""
+        self.runner.run(self.read_view, self.apply_view, self._failed)
 
     def step(self, fn: Callable[[], Feedback]) -> None:
         """Run an engine step on the worker thread (inputs stay in order) and show its answer."""
-        self.runner.run(fn, self.show_feedback, self._failed)
+        self.runner.run(lambda: (fn(), self.read_view()), self._answered, self._failed)
+
+    def _answered(self, result: tuple[Feedback, Any]) -> None:
+        fb, view = result
+        self.apply_view(view)
+        self.show_feedback(fb)
 
     def handle_scan(self, code: str) -> None:
         self.step(lambda: self.submit_code(code))
@@ -72,5 +92,4 @@ class ScanScreen(QWidget):
         self.history.append(fb)
         self.banner.show_feedback(fb)
         self.on_feedback(fb)
-        self.refresh()
         self.feedback_shown.emit(fb)

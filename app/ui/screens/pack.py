@@ -2,16 +2,20 @@
 
 Everything goes through the bench engine on one worker thread (inputs stay in order; the GUI thread
 never waits on the disk, the hub or a printer). Scans are checked locally by the engine, so a scan
-never waits on the network either.
+never waits on the network either. What the screen shows comes back from that thread as view models
+(``PackView`` after every step, ``QueueView`` when the queue may have changed): the screen never reads
+the engine's session or the store itself.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -25,7 +29,9 @@ from PySide6.QtWidgets import (
 
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
-from app.bench.packing import EMPTY_SCALE_G, PackState
+from app.bench.pack_types import EMPTY_SCALE_G, PackState
+from app.bench.sync import SyncState
+from app.bench.views import PackView, QueueView
 from app.devices.labels.preview import preview_png
 from app.devices.weights import WeightReading
 from app.printing.layout import LABEL_4X6, Box, Code128, Label, Text
@@ -118,6 +124,13 @@ class PackScreen(ScanScreen):
         self._preview_key: tuple[Any, ...] | None = None
         self._lines_for: str | None = None
         self._stop_shown: str | None = None  # the stop banner last shown (the sync thread found the order lost…)
+        self.view = PackView()  # the pack session as last read on the engine's thread
+        self._previews: dict[tuple[Any, ...], bytes] = {}  # the label preview, drawn on the worker thread
+        self.queue_view_ = QueueView()
+        self._queue_asked = False  # a queue read is on its way
+        self._queue_again = False  # and another was asked meanwhile
+        self._queue_read_at = 0.0  # time.monotonic() of the last queue read asked
+        self._sync_key: tuple[Any, ...] | None = None  # the sync state's queue-relevant part, last seen
 
         self.title = QLabel()
         self.title.setObjectName("title")
@@ -226,10 +239,7 @@ class PackScreen(ScanScreen):
         grid.setRowStretch(3, 3)
         grid.setRowStretch(4, 1)
 
-        self.poll = QTimer(self)
-        self.poll.setInterval(2000)
-        self.poll.timeout.connect(self.refresh_queue)
-        self.refresh()
+        self.apply_view(self.view)
 
     # ---------------------------------------------------------------- input
     def submit_code(self, code: str) -> Feedback:
@@ -275,71 +285,82 @@ class PackScreen(ScanScreen):
         the first (near) zero one after a parcel was weighed, so the engine knows it came off the scale."""
         self.last_reading = reading
         self.weight.setText(reading.describe())
-        pack = self.engine.pack
-        if not pack.scale_cleared and reading.grams is not None and reading.grams <= EMPTY_SCALE_G:
+        view = self.view
+        if not view.scale_cleared and reading.grams is not None and reading.grams <= EMPTY_SCALE_G:
             self._forwarded = None
-            self.runner.run(lambda: self.engine.weigh(reading), self._scale_emptied, self._failed)
+            self.view = replace(view, scale_cleared=True)  # asked once, not for every zero reading
+            self.runner.run(lambda: (self.engine.weigh(reading), self.read_view()), self._scale_emptied, self._failed)
             return
-        if pack.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+        if view.state not in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
             self._forwarded = None
             return
         if not reading.is_stable:
             return
-        key = (reading.grams, pack.state, pack.current and pack.current.carton_code, pack.scale_cleared)
+        key = (reading.grams, view.state, view.parcel and view.parcel.carton_code, view.scale_cleared)
         if key == self._forwarded:
             return  # the same steady weight again: the answer would be the same
         self._forwarded = key
         self.step(lambda: self.engine.weigh(reading))
 
-    def _scale_emptied(self, fb: Feedback) -> None:
-        if fb.kind == FeedbackKind.IGNORED:
-            self.refresh()  # no parcel being weighed: nothing to say in the banner
-        else:
+    def _scale_emptied(self, result: tuple[Feedback, PackView]) -> None:
+        fb, view = result
+        self.apply_view(view)
+        if fb.kind != FeedbackKind.IGNORED:  # no parcel being weighed: nothing to say in the banner
             self.show_feedback(fb)
 
     def get_orders(self) -> None:
         """F10: lease more orders now; the banner says how many came (or why none did)."""
         self.banner.show_text(self.tr("Asking the hub for orders…"), "info")
-        self.runner.run(lambda: self.engine.lease(), self._got_orders, self._failed)
+        self.runner.run(lambda: (self.engine.lease(), self.engine.queue_view()), self._got_orders, self._failed)
 
-    def _got_orders(self, new: int) -> None:
-        self.refresh_queue()
+    def _got_orders(self, result: tuple[int, QueueView]) -> None:
+        new, queue = result
+        self._draw_queue(queue)
         if new:
             self.banner.show_text(self.tr("%n new order(s) from the hub", "", new), "complete")
         else:
             self.banner.show_text(self.tr("No new orders: the queue at this location is empty"), "info")
 
     # ---------------------------------------------------------------- output
-    def refresh(self) -> None:
-        pack = self.engine.pack
-        order = pack.order
-        state_text = self.tr(STATE_TEXT.get(pack.state, ""))
-        if pack.state == PackState.WEIGHING and not pack.scale_cleared:
+    def read_view(self) -> PackView:
+        view = self.engine.pack_view()
+        key = self._label_key(view)
+        if key is not None and key not in self._previews:  # drawn here, on the worker, once per parcel
+            assert view.order_number is not None and view.parcel is not None
+            parcel = view.parcel
+            label = preview_label(view.order_number, view.ship_to, parcel.parcel_no, parcel.weight_g)
+            self._previews = {key: preview_png(label)}
+        return view
+
+    @staticmethod
+    def _label_key(view: PackView) -> tuple[Any, ...] | None:
+        """Which parcel's label the screen shows (None: no label to show in this state)."""
+        if view.order_number is None or view.parcel is None or view.state not in (PackState.SLIP, PackState.DONE):
+            return None
+        return (view.order_number, view.parcel.parcel_no, view.parcel.weight_g)
+
+    def apply_view(self, view: PackView) -> None:
+        self.view = view
+        state_text = self.tr(STATE_TEXT.get(view.state, ""))
+        if view.state == PackState.WEIGHING and not view.scale_cleared:
             state_text = self.tr("Take the last parcel off the scale, then put this one on")
         self.state_label.setText(state_text)
-        if order is None:
+        if view.order_number is None:
             self.title.setText(self.tr("No order in hand"))
             self.lines.set_rows([])
             self._lines_for = None
-        elif order.number != self._lines_for:
-            # A new order in hand: load its lines (names read once per order, not per scan).
-            to = order.ship_to.get("name", "")
-            self.title.setText(f"{order.number} · {to} · {order.service_level}")
-            done = pack.scanned()
-            names = {}
-            for sku in order.lines:
-                product = self.engine.store.product(sku)
-                names[sku] = product.name if product else sku
-            self.lines.set_rows([[names[s], s, q, done.get(s, 0)] for s, q in order.lines.items()])
-            self._lines_for = order.number
+        elif view.order_number != self._lines_for:
+            # A new order in hand: load its lines.
+            to = view.ship_to.get("name", "")
+            self.title.setText(f"{view.order_number} · {to} · {view.service_level}")
+            self.lines.set_rows([[ln.name, ln.sku, ln.quantity, ln.scanned] for ln in view.lines])
+            self._lines_for = view.order_number
         else:
             # The same order: only the scanned counts move.
-            done = pack.scanned()
-            self.lines.update_column(3, [done.get(s, 0) for s in order.lines])
-        parcel = pack.current
-        if parcel is not None and pack.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
-            expected = pack.expected_weight_g(parcel)
-            allowed = pack.tolerance.allowed_g(expected)
+            self.lines.update_column(3, [ln.scanned for ln in view.lines])
+        parcel = view.parcel
+        if parcel is not None and view.state in (PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            expected, allowed = parcel.expected_g, parcel.allowed_g
             self.expected.setText(
                 self.tr("Expected %1 g (%2 to %3 g)")
                 .replace("%1", str(expected))
@@ -350,16 +371,16 @@ class PackScreen(ScanScreen):
         else:
             self.expected.setText("")
             self.carton.setText("")
-        if order is not None and parcel is not None and pack.state in (PackState.SLIP, PackState.DONE):
-            key = (order.number, parcel.parcel_no, parcel.weight_g)
-            if key != self._preview_key:  # drawn once per parcel, not on every refresh
+        key = self._label_key(view)
+        if key is not None and parcel is not None:
+            png = self._previews.get(key)
+            if key != self._preview_key and png is not None:  # shown once per parcel, not on every refresh
                 self._preview_key = key
-                png = preview_png(preview_label(order.number, order.ship_to, parcel.parcel_no, parcel.weight_g))
                 pixmap = QPixmap()
                 pixmap.loadFromData(png, "PNG")
                 self.preview.show_label(pixmap)
             self.preview.setToolTip(f"{parcel.carrier or ''} {parcel.tracking_number or self.tr('label pending')}")
-        elif pack.state in (PackState.IDLE, PackState.SCANNING):
+        elif view.state in (PackState.IDLE, PackState.SCANNING):
             self._preview_key = None
             self.preview.clear_label()
 
@@ -372,14 +393,35 @@ class PackScreen(ScanScreen):
         return self.label_window
 
     def refresh_queue(self) -> None:
-        notice = self.engine.stop_notice()  # stopped by the hub meanwhile: say so before the next scan
+        """Read the queue (and the stop notice) on the engine's thread; it is drawn when it comes."""
+        if self._queue_asked:
+            self._queue_again = True  # one read at a time: read once more when this one is in
+            return
+        self._queue_asked = True
+        self._queue_read_at = time.monotonic()
+        self.runner.run(self.engine.queue_view, self._show_queue, self._queue_failed)
+
+    def _queue_failed(self, exc: Exception) -> None:
+        self._queue_asked = False
+        self._failed(exc)
+
+    def _show_queue(self, queue: QueueView) -> None:
+        self._queue_asked = False
+        self._draw_queue(queue)
+        if self._queue_again:
+            self._queue_again = False
+            self.refresh_queue()
+
+    def _draw_queue(self, queue: QueueView) -> None:
+        self.queue_view_ = queue
+        notice = queue.stop_notice  # stopped by the hub meanwhile: say so before the next scan
         if notice is not None and notice.message != self._stop_shown:
             self.banner.show_feedback(notice)
             self.refresh()
         self._stop_shown = notice.message if notice is not None else None
         now = datetime.now(UTC)
         rows = []
-        for o in self.engine.orders_to_pack():
+        for o in queue.orders:
             rows.append(
                 [
                     o.number,
@@ -392,12 +434,20 @@ class PackScreen(ScanScreen):
             )
         self.queue.set_rows(rows)
 
+    # What in the sync state says the queue may have changed; a round that changed none of it re-reads the
+    # queue at most every QUEUE_RECHECK_S (orders the sync loop leased to keep the queue topped up).
+    QUEUE_RECHECK_S = 2.0
+
+    def on_sync(self, state: SyncState) -> None:
+        """The sync thread reported: read the queue again when it may have changed."""
+        key = (state.online, state.stopped_orders, state.outbox_depth, state.refused)
+        now = time.monotonic()
+        if not self.isVisible() or (key == self._sync_key and now - self._queue_read_at < self.QUEUE_RECHECK_S):
+            return
+        self._sync_key = key
+        self.refresh_queue()
+
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         self.refresh()
         self.refresh_queue()  # the queue is loaded when the screen shows, not while it is hidden
-        self.poll.start()
-
-    def hideEvent(self, event: Any) -> None:
-        super().hideEvent(event)
-        self.poll.stop()

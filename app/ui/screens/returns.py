@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.receiving import ReturnState
+from app.bench.views import ReturnView
 from app.domain import limits
 from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition
 from app.ui.screens.base import ScanScreen
@@ -118,7 +119,7 @@ class ReturnsScreen(ScanScreen):
         grid.setRowStretch(3, 1)
         grid.setColumnStretch(0, 3)
         grid.setColumnStretch(1, 2)
-        self.refresh()
+        self.apply_view(ReturnView())
 
     # ---------------------------------------------------------------- input
     def submit_code(self, code: str) -> Feedback:
@@ -134,6 +135,10 @@ class ReturnsScreen(ScanScreen):
     def finish(self) -> None:
         self.step(self.engine.return_finish)
 
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.refresh()  # a return resumed after a restart shows where it was
+
     # ---------------------------------------------------------------- output
     def on_feedback(self, fb: Feedback) -> None:
         if fb.kind == FeedbackKind.RECEIVED:
@@ -141,10 +146,13 @@ class ReturnsScreen(ScanScreen):
         elif fb.kind == FeedbackKind.RETURN_STARTED:
             self.summary.setText("")
 
-    def refresh(self) -> None:
-        session = self.engine.returns
-        rma = session.rma
-        state = session.state
+    def read_view(self) -> ReturnView:
+        return self.engine.return_view()
+
+    def apply_view(self, view: ReturnView) -> None:
+        self.view = view
+        rma = view.rma
+        state = ReturnState(view.state)
         steps = {
             ReturnState.IDLE: self.tr("Scan the return label, RMA number or order number."),
             ReturnState.CHOOSING: self.tr("Several returns are open: scan the RMA number."),
@@ -161,19 +169,19 @@ class ReturnsScreen(ScanScreen):
             self.lines.set_rows([])
         else:
             self.title.setText(f"{rma.number} · {self.tr('order')} {rma.order_number}")
-            got = session.received()
+            got = view.received
             self.lines.set_rows(
                 [[ln.name, ln.sku, ln.outstanding, got.get(ln.sku, 0)] for ln in rma.lines if ln.outstanding]
             )
         self.graded.set_rows(
-            [[u.sku, u.condition.value, u.disposition.value.replace("_", " "), u.bin] for u in session.units]
+            [[u.sku, u.condition.value, u.disposition.value.replace("_", " "), u.bin] for u in view.units]
         )
         grading = state == ReturnState.GRADING
-        allowed = ALLOWED_DISPOSITIONS.get(session.pending_condition, frozenset()) if session.pending_condition else ()
+        pending = view.pending_condition
+        allowed = ALLOWED_DISPOSITIONS.get(pending, frozenset()) if pending else ()
         for b in self.condition_buttons.values():
             b.setEnabled(grading)
         for d, b in self.disposition_buttons.items():
             b.setEnabled(state == ReturnState.DISPOSING and d in allowed)
-        suggested = session.suggested_disposition()
         for d, b in self.disposition_buttons.items():
-            b.setDefault(d == suggested)
+            b.setDefault(d == view.suggested)
