@@ -4,8 +4,9 @@
     bench = build_bench(settings, data_dir, printer=p, labels="auto", enrol_code=code)   # demo, tests
 
 It builds the store, the hub client, the label source, the label and slip printers, the scale, the
-station, the sync loop, the controllers, the label worker and the engine once, hands each its parts, and
-runs crash recovery as an explicit last step. The settings are read here and nowhere else in the bench;
+offline sign-in cache (``offline_sign_in_hours``) and the session guard, the station, the sync loop, the
+controllers, the label worker and the engine once, hands each its parts, and runs crash recovery as an
+explicit last step. The settings are read here and nowhere else in the bench;
 every process (bench window, demo, self-test, screenshots, headless shift) builds its bench with it.
 
 Devices come from the settings unless the caller hands them in (``printer=None`` means no label printer,
@@ -19,6 +20,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -26,10 +28,12 @@ from app.bench.engine import BenchEngine
 from app.bench.hub_client import HubClient
 from app.bench.labelling import LabelWorker
 from app.bench.labels import HubLabels, LabelSource, LocalFallbackLabels
+from app.bench.operator_cache import OperatorCache
 from app.bench.pack_controller import PackController
 from app.bench.packing import PackSession, WeightTolerance
 from app.bench.receiving import ReturnSession
 from app.bench.returns_controller import ReturnsController
+from app.bench.session_guard import SessionGuard
 from app.bench.settings import BenchSettings
 from app.bench.slips import SlipQueue
 from app.bench.station import Station
@@ -152,7 +156,17 @@ def _build(
     if settings.hub_url != known_url:
         store.set_meta("hub_url", settings.hub_url)
     client = client or HubClient(settings.hub_url)
-    station = Station(store, client)
+    status = SyncStatus()
+    holder: list[BenchEngine] = []  # the engine, once built (the guard and the label worker ask it)
+    cache = OperatorCache(store.engine, max_age=timedelta(hours=settings.offline_sign_in_hours))
+    guard = SessionGuard(
+        client,
+        cache,
+        status,
+        current=lambda: (holder[0]._operator_badge() or None) if holder else None,
+        apply=lambda standing: holder[0].apply_standing(standing) if holder else None,
+    )
+    station = Station(store, client, cache, guard)
     if enrol_code and not station.enrolled:
         station.enrol(enrol_code)
     profile = settings.printer_profile()
@@ -164,7 +178,6 @@ def _build(
     if scale is FROM_SETTINGS:
         scale = _open_scale(settings)
 
-    status = SyncStatus()
     syncer = Syncer(store, client, status, **syncer_options)
     pack_session = PackSession(
         store,
@@ -173,7 +186,6 @@ def _build(
     )
     pack = PackController(store, pack_session, syncer.kick)
     returns = ReturnsController(store, ReturnSession(station.location or "", restock_bin=restock_bin), syncer.kick)
-    holder: list[BenchEngine] = []
     labeller = LabelWorker(
         store,
         syncer,
@@ -194,6 +206,7 @@ def _build(
         returns=returns,
         labeller=labeller,
         slips=SlipQueue(slip_printer, status),
+        guard=guard,
     )
     holder.append(engine)
     engine.recover()  # crash recovery: the sessions in hand resume where they were

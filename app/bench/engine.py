@@ -30,12 +30,14 @@ from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.labelling import LabelWorker
 from app.bench.labels import LabelSource
 from app.bench.model import PackOrder, RmaInfo
+from app.bench.operator_cache import OperatorCache
 from app.bench.outbox import DeadLetter
 from app.bench.pack_controller import PACKING, PackController
 from app.bench.pack_types import EMPTY_SCALE_G
 from app.bench.packing import PackSession
 from app.bench.receiving import ReturnSession
 from app.bench.returns_controller import ReturnsController
+from app.bench.session_guard import SessionGuard, Standing
 from app.bench.slips import SlipQueue
 from app.bench.station import SUPERVISING_ROLES, NotEnrolled, Operator, Station
 from app.bench.store import BenchStore
@@ -67,6 +69,7 @@ class BenchEngine:
         returns: ReturnsController,
         labeller: LabelWorker,
         slips: SlipQueue,
+        guard: SessionGuard,
     ) -> None:
         self.store = store  # the engine's own; the UI reads through the engine's views
         self.client = client
@@ -77,6 +80,7 @@ class BenchEngine:
         self.receiving = returns
         self.labeller = labeller
         self.slips = slips  # a slip waits here until the printer confirms it
+        self.guard = guard  # re-checks the operators at the hub when it answers again (see apply_standing)
         self.operator: Operator | None = None
         self._lock = threading.RLock()  # one input at a time; never held around network or printer I/O
 
@@ -109,6 +113,11 @@ class BenchEngine:
         return self.labeller.printed
 
     @property
+    def offline(self) -> OperatorCache:
+        """The operators who may sign in here while the hub is down (``operator_cache``)."""
+        return self.station.cache
+
+    @property
     def slip_printer(self) -> Callable[[PackingSlip], None] | None:
         """The receipt printer call (None: no slip printer); slips wait in ``self.slips`` until it confirms."""
         return self.slips.printer
@@ -137,7 +146,8 @@ class BenchEngine:
         return name
 
     def sign_in(self, badge: str, pin: str) -> Operator:
-        """Sign an operator in at the hub; their badge goes on the events from now on."""
+        """Sign an operator in at the hub (or, with the hub down, from this bench's cache: see
+        ``Station.sign_in``); their badge goes on the events from now on."""
         op = self.station.sign_in(badge, pin)
         if op.role in SUPERVISING_ROLES and self.operator is not None:
             return op  # a supervisor signing in to vouch (override) does not replace the packer
@@ -154,6 +164,16 @@ class BenchEngine:
         self.pack.operator_badge = badge
         self.returns.operator_badge = badge
 
+    def apply_standing(self, st: Standing) -> str | None:
+        """The hub's word on an operator once it is back (the guard's thread): revoked → signed out, new
+        role → kept. Returns what the operator should read when it changed who is signed in."""
+        with self._lock:
+            change = self.station.standing(st, self.operator)
+            if change is None:
+                return None
+            self._set_operator(change[0])
+            return change[1]
+
     def _operator_badge(self) -> str:
         op = self.operator
         return op.badge if op else ""
@@ -167,6 +187,7 @@ class BenchEngine:
         self.syncer.stop()
 
     def close(self) -> None:
+        self.guard.close()
         self.stop()
         self.client.close()
         self.store.close()

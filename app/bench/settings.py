@@ -29,6 +29,7 @@ class BenchSettings:
     weight_tolerance_pct: float = 5.0
     weight_tolerance_min_g: int = 20
     idle_sign_out_minutes: int = 10
+    offline_sign_in_hours: int = 12  # an operator who signed in online here this recently may sign in offline
     ui_scale: float = 1.0
     sounds: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
@@ -58,6 +59,8 @@ class BenchSettings:
             out.append("minimum weight tolerance must be between 0 and 5000 g")
         if not 1 <= self.idle_sign_out_minutes <= 480:
             out.append("idle sign-out must be between 1 and 480 minutes")
+        if not 0 <= self.offline_sign_in_hours <= 72:
+            out.append("offline sign-in must be between 0 (off) and 72 hours")
         if not 0.75 <= self.ui_scale <= 2.5:
             out.append("text size must be between 75 % and 250 %")
         return out

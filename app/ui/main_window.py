@@ -119,6 +119,9 @@ class BenchWindow(QMainWindow):
         self._relay.changed.connect(self._sync_changed)
         self._unsubscribe = engine.status.subscribe(self._relay.changed.emit)
         self._sync_changed(engine.status.state)
+        self._guard_relay = _SyncRelay()  # the hub, back online, revoked or changed the operator signed in
+        self._guard_relay.changed.connect(self._operator_changed)
+        self._unsubscribe_guard = engine.guard.subscribe(self._guard_relay.changed.emit)
 
         self.scale: ScaleMonitor | None = None
         if scale_read is not None:
@@ -205,6 +208,20 @@ class BenchWindow(QMainWindow):
         if reason:
             self.signin.notice(reason)
 
+    def _operator_changed(self, notice: object) -> None:
+        op = self.engine.operator
+        if op is None:
+            if self.operator is not None:
+                self.operator = None
+                self.status.set_operator("")
+                self.show_screen("signin")
+                self.signin.notice(str(notice))
+            return
+        self.operator = op
+        self.status.set_operator(f"{op.name} ({op.role})")
+        if not self.allowed(self.current()):
+            self.show_screen(next((s for s in ("pack", "returns", "dashboard") if s in op.screens), "signin"))
+
     def _check_idle(self) -> None:
         minutes = self.settings.idle_sign_out_minutes
         if self.operator is not None and time.monotonic() - self.last_input > minutes * 60:
@@ -279,6 +296,7 @@ class BenchWindow(QMainWindow):
             app.removeEventFilter(self.scanner)
             app.removeEventFilter(self)
         self._unsubscribe()
+        self._unsubscribe_guard()
         if self.scale is not None:
             self.scale.stop()
         if self.printer is not None:

@@ -34,8 +34,8 @@ from app.domain.orders import OrderStatus
 from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import event_batch as batch
+from app.hub.services import operator_standing, pick_events, scope, stock, totes
 from app.hub.services import orders as order_service
-from app.hub.services import pick_events, scope, stock, totes
 from app.hub.services import returns as return_service
 from app.hub.services.auth import Principal, operator_id_for_badge
 from app.hub.services.clock import now
@@ -133,6 +133,8 @@ def _apply_together(
         for i, event in events:
             if event.event_id in claimed and results[i].status == Outcome.REJECTED:  # type: ignore[union-attr]
                 batch.release_key(session, event.event_id)
+        applied = [e for i, e in events if results[i].status == Outcome.APPLIED]  # type: ignore[union-attr]
+        operator_standing.flag_events(session, applied, principal.station_id, at)  # badge no longer active
         if not moves.write(session):  # stock the events did not leave reserved: apply them one by one
             raise _RetryAlone
         session.info.pop(batch.ORDERS_KEY, None)
@@ -243,6 +245,7 @@ def _apply_alone(factory: sessionmaker[Session], principal: Principal, event: Be
             # Takes the event id first: a racing copy waits here, then collides.
             batch.insert_key(session, batch.key_row(event, principal.station_id, operator_id, now()))
             _apply(session, principal, operator_id, event)
+            operator_standing.flag_events(session, [event], principal.station_id, now())
             session.flush()
     except IntegrityError:
         with factory() as session:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.hub import models as m
-from app.hub.services import queue, shift_detail
+from app.hub.services import operator_standing, queue, shift_detail
 from app.hub.services.clock import now
 
 
@@ -33,6 +33,8 @@ class ShiftReport:
     exceptions_per_hour: dict[str, dict[str, int]] = field(default_factory=dict)
     exception_list: list[dict[str, object]] = field(default_factory=list)
     queue_age_profile: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Events applied under a badge that was deactivated or unknown by then (signed in offline at a bench).
+    operator_flags: list[dict[str, object]] = field(default_factory=list)
 
 
 def _hour(t: datetime) -> str:
@@ -108,4 +110,5 @@ def shift_report(session: Session, since: datetime | None = None, until: datetim
     rep.units_by_station, rep.units_by_operator = units["by_station"], units["by_operator"]
     rep.exceptions_per_hour, rep.exception_list = shift_detail.exceptions(session, since, until)
     rep.queue_age_profile = shift_detail.queue_age_profile(session)
+    rep.operator_flags = operator_standing.flags(session, since=since, until=until)
     return rep

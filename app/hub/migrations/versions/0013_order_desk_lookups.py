@@ -1,7 +1,7 @@
 """order desk lookups: orders by channel order id alone, by customer e-mail and name (any case)
 
 Revision ID: 0013_order_desk_lookups
-Revises: 0009_pipeline_jobs
+Revises: 0012_operator_event_flags
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_order_desk_lookups"
-down_revision: str | None = "0011_fulfilments"
+down_revision: str | None = "0012_operator_event_flags"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
