@@ -31,6 +31,7 @@ from app.bench.hub_client import HubClient, HubOffline, HubRefused
 from app.bench.labels import HubLabels, LabelRefused, LabelSource, LabelUnavailable
 from app.bench.model import PackOrder, RmaInfo
 from app.bench.packing import PackSession, PackState, WeightTolerance
+from app.bench.pick_controller import PickController
 from app.bench.receiving import ReturnSession, ReturnState
 from app.bench.slips import SlipQueue
 from app.bench.store import BenchStore, LabelJob
@@ -104,7 +105,7 @@ class BenchEngine:
             keep_queued=keep_queued,
             interval_s=sync_interval_s,
             backoff=backoff,
-            after_cycle=self.retry_pending_labels,
+            after_cycle=self._after_sync,
         )
         self.operator: Operator | None = None
         self._lock = threading.RLock()  # one input at a time
@@ -115,6 +116,10 @@ class BenchEngine:
             is_supervisor=self._is_supervisor,
         )
         self.returns = ReturnSession(self.location or "", restock_bin=restock_bin)
+        self.picking = PickController(
+            self.store, client, self.syncer.kick, badge=self._badge, lease_seconds=lease_seconds
+        )
+        self.pack_verification = "every_unit"  # or "one_of_each": trust a tote's pick (bench setting)
         saved = self.store.load_session("pack")
         if saved:
             self.pack.restore(saved)
@@ -181,6 +186,13 @@ class BenchEngine:
             self.pack.operator_badge = ""
             self.returns.operator_badge = ""
 
+    def _badge(self) -> str:
+        return self.operator.badge if self.operator else ""
+
+    def _after_sync(self) -> None:
+        self.retry_pending_labels()
+        self.picking.renew_if_due()
+
     def _is_supervisor(self, badge: str) -> bool:
         return self.store.get_meta(f"operator_role:{badge.upper()}") in SUPERVISING_ROLES
 
@@ -216,12 +228,17 @@ class BenchEngine:
 
     # ------------------------------------------------------------------ packing
     def scan(self, raw: str) -> Feedback:
-        """A scan on the pack screen."""
+        """A scan on the pack screen (a tote is claimed at the hub first, outside the input lock)."""
+        if (picked := self.picking.pack_bench_scan(raw, busy=self.pack.state in PACKING)) is not None:
+            return picked
         with self._lock:
             if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
                 return gate
             self._keep_lease()
-            fb = self._pack_step(self.pack.scan(raw))
+            first = self.pack.scan(raw)
+            if first.kind == FeedbackKind.ORDER_STARTED:
+                first = self.picking.trust_pick(self.pack, first, self.pack_verification)
+            fb = self._pack_step(first)
             if fb.kind == FeedbackKind.ORDER_STARTED:
                 self._keep_lease()
             return fb
