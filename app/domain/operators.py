@@ -18,8 +18,8 @@ OPERATOR_ROLES = (Role.PACKER, Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN)
 
 # Screens a role opens at the bench.
 BENCH_SCREENS: dict[Role, tuple[str, ...]] = {
-    Role.PACKER: ("pack",),
+    Role.PACKER: ("pack", "pick"),  # packers pick (there is no picker role)
     Role.RECEIVER: ("returns",),
-    Role.SUPERVISOR: ("pack", "returns", "dashboard"),
-    Role.ADMIN: ("pack", "returns", "dashboard", "settings"),
+    Role.SUPERVISOR: ("pack", "pick", "returns", "dashboard"),
+    Role.ADMIN: ("pack", "pick", "returns", "dashboard", "settings"),
 }

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.bench.packing import PackState
+from app.bench.picking import PickState
 from app.bench.receiving import ReturnState
 from app.devices.sim.wedge_sim import WedgeScannerSimulator
 from app.domain.returns import Condition, Disposition
 from app.hub.demo import DEMO_OPERATORS, DemoReturn
+from app.ui.demo_pick import pick_suggestions
 
 # (badge, PIN, role) of the demo's operators: the panel scans a badge on the sign-in screen.
 DEMO_BADGES = [(badge, pin, role) for _name, badge, pin, role in DEMO_OPERATORS]
@@ -113,6 +115,8 @@ class DemoPanel(QDockWidget):
             return self._return_suggestions()
         if screen == "pack":
             return self._pack_suggestions()
+        if screen == "pick":
+            return pick_suggestions(self.window_.engine, self._code)
         return []
 
     def _pack_suggestions(self) -> list[tuple[str, str]]:
@@ -141,6 +145,8 @@ class DemoPanel(QDockWidget):
                 out.append((carton.code, f"carton {carton.name}: {what}"))
         elif pack.state == PackState.SLIP:
             out.append(("CMD:SLIP_DONE", "command card: packing slip done"))
+        if pack.state not in (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            out += pick_suggestions(engine, self._code) if engine.picking.session.state == PickState.DONE else []
         for o in engine.orders_to_pack()[:8]:
             out.append((o.number, f"order, {sum(o.lines.values())} unit(s)"))
         out.append(("9999999999994", "an unknown product code"))

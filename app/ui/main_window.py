@@ -1,6 +1,6 @@
 """The bench window: sign-in first, then the screens the operator's role opens, status bar always on.
 
-Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, F12 sign out. An operator who leaves the bench
+Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, Ctrl+P pick, F12 sign out. An operator who leaves the bench
 is signed out after the configured idle time; the pack or return session in hand is kept and
 resumes at the next sign-in.
 """
@@ -22,6 +22,7 @@ from app.devices.weights import WeightReading
 from app.ui.scanner_input import ScannerInput
 from app.ui.screens.dashboard import DashboardScreen
 from app.ui.screens.pack import PackScreen
+from app.ui.screens.pick import PickScreen
 from app.ui.screens.returns import ReturnsScreen
 from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.signin import SignInScreen
@@ -31,7 +32,7 @@ from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.statusbar import BenchStatusBar
 from app.ui.workers import Poller, ScaleMonitor, TaskRunner
 
-SCREEN_KEYS = {"pack": "F1", "returns": "F2", "dashboard": "F3", "settings": "F4"}
+SCREEN_KEYS = {"pack": "F1", "returns": "F2", "dashboard": "F3", "settings": "F4", "pick": "Ctrl+P"}
 
 
 class _SyncRelay(QObject):
@@ -72,6 +73,8 @@ class BenchWindow(QMainWindow):
         self.signin.signed_in.connect(self._signed_in)
         self.pack = PackScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
         self.returns = ReturnsScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
+        self.pick = PickScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
+        engine.pack_verification = settings.pack_verification
         self.dashboard = DashboardScreen(self._fetch_report, self.runner)
         self.settings_screen = SettingsScreen(
             settings,
@@ -85,6 +88,7 @@ class BenchWindow(QMainWindow):
             "signin": self.signin,
             "pack": self.pack,
             "returns": self.returns,
+            "pick": self.pick,
             "dashboard": self.dashboard,
             "settings": self.settings_screen,
         }
@@ -167,6 +171,8 @@ class BenchWindow(QMainWindow):
             self.pack.handle_scan(code)
         elif screen == "returns":
             self.returns.handle_scan(code)
+        elif screen == "pick":
+            self.pick.handle_scan(code)
         elif screen == "signin":
             self.signin.accept_badge_scan(code)
 
@@ -176,6 +182,8 @@ class BenchWindow(QMainWindow):
             self.pack.handle_typed(text)
         elif screen == "returns":
             self.returns.handle_typed(text)
+        elif screen == "pick":
+            self.pick.handle_typed(text)
 
     # ------------------------------------------------------------------ people
     def _sign_in(self, badge: str, pin: str) -> Operator:
@@ -228,6 +236,7 @@ class BenchWindow(QMainWindow):
             save(s)
             self.settings = s
             self.sounds.enabled = s.sounds
+            self.engine.pack_verification = s.pack_verification
 
         return run
 

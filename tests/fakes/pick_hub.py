@@ -45,6 +45,9 @@ class FakePickHub:
         body = json.loads(request.content) if request.content else {}
         if path == "/enrol":
             return httpx.Response(200, json={"token": "t", "station_name": "BENCH-1", "location": "WH-LDS"})
+        if path == "/sessions":
+            return httpx.Response(200, json={"token": "op", "name": "Pat Packer", "badge": body["badge"],
+                                             "role": "packer", "screens": ["pack", "pick"]})  # fmt: skip
         if path == "/whoami":
             return httpx.Response(200, json={"station": "BENCH-1"})
         if path == "/picks/batches":

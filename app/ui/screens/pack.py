@@ -125,7 +125,8 @@ class PackScreen(ScanScreen):
         self.state_label.setObjectName("hint")
         self.state_label.setWordWrap(True)
         self.lines = RowsModel(
-            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned")], colour=_line_colour
+            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned"), self.tr("Picked")],
+            colour=_line_colour,
         )
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
@@ -330,7 +331,9 @@ class PackScreen(ScanScreen):
             for sku in order.lines:
                 product = self.engine.store.product(sku)
                 names[sku] = product.name if product else sku
-            self.lines.set_rows([[names[s], s, q, done.get(s, 0)] for s, q in order.lines.items()])
+            picked = self.engine.picking.picked_for(order.number)  # confirmed by the pick (a tote): shown
+            rows = [[names[s], s, q, done.get(s, 0), picked.get(s, "")] for s, q in order.lines.items()]
+            self.lines.set_rows(rows)
             self._lines_for = order.number
         else:
             # The same order: only the scanned counts move.
