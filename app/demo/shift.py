@@ -60,6 +60,7 @@ class ShiftConfig:
     printer: PrinterProfile = DEFAULT_PROFILE  # the label printer's profile every label is made for
     offline_wait_s: float = 120.0  # how long to wait for the hub when there is nothing left to pack
     drain_timeout_s: float = 60.0
+    pick: bool = False  # a robot picker picks cluster batches into totes first; the packer packs those totes
 
 
 @dataclass
@@ -85,6 +86,7 @@ class ShiftReport:
     hub: dict[str, Any] = field(default_factory=dict)
     wall_seconds: float = 0.0
     balanced: bool = False
+    picking: dict[str, Any] = field(default_factory=dict)  # with ``pick``: app.demo.pick_robot.PickReport
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -178,7 +180,12 @@ class RobotShift:
         try:
             self._prepare()
             self._resume_open_session()
-            self._pack_orders()
+            if self.cfg.pick:
+                from app.demo.pick_robot import PickRobot
+
+                self.report.picking = PickRobot(self).run().to_json()
+            else:
+                self._pack_orders()
             self._returns()
             self._drain()
             first = self.engine.store.first_event_at()
