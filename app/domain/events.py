@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -185,6 +186,9 @@ def _plain(value: Any) -> Any:
 
 _E = TypeVar("_E", bound=enum.Enum)
 
+# Event types defined in other modules (``app.domain.pick_events``): class -> payload reader.
+PARSERS: dict[type[BenchEvent], Callable[[dict[str, Any], _Fields], BenchEvent]] = {}
+
 
 class _Fields:
     """Reads the fields of one JSON object strictly: each value of the right type and within its limit.
@@ -318,6 +322,9 @@ def from_wire(data: object) -> BenchEvent:
         "operator_badge": top.text("operator_badge", limits.BADGE, required=False),
     }
     p = _Fields(data.get("payload"), "payload")
+    parser = PARSERS.get(cls)
+    if parser is not None:
+        return parser(common, p)
     if cls is OrderPacked:
         parcels = []
         raw_parcels = p.items("parcels")
@@ -379,3 +386,8 @@ def from_wire(data: object) -> BenchEvent:
         location_code=p.text("location_code", limits.LOCATION_CODE),
         units=tuple(units),
     )
+
+
+Fields = _Fields  # the payload reader, for event types defined in other modules
+
+from app.domain import pick_events as _pick_events  # noqa: E402, F401  (registers the pick event types)

@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.domain.errors import DomainError
-from app.hub.api import catalog, channels, jobs, orders, people, queue, returns, shipping
+from app.hub.api import catalog, channels, jobs, orders, people, picks, queue, returns, shipping
 from app.hub.api.deps import public
 from app.hub.api.docs import install_docs
 from app.hub.database import make_engine, make_session_factory
@@ -158,7 +158,7 @@ def create_app(engine: Engine | None = None, *, db_url: str | None = None) -> Fa
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "version": __version__}
 
-    for module in (catalog, orders, queue, returns, people, shipping, channels, jobs):
+    for module in (catalog, orders, queue, returns, people, shipping, channels, jobs, picks):
         app.include_router(module.router)
     app.add_middleware(BodyLimit)
     app.add_middleware(RefuseNul)

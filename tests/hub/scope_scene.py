@@ -56,6 +56,7 @@ class TwoLocations:
     packed: str
     leased: str
     rma: str
+    pick_batch: str = ""  # a (batch-mode, empty) pick batch of A's station
 
     def outsiders(self) -> dict[str, dict[str, str]]:
         return {"station B": self.station_b, "packer at B": self.packer_b, "receiver at B": self.receiver_b}
@@ -73,6 +74,7 @@ class TwoLocations:
             "tracking_number": "1Z-A-SHIPPED",
             "name": "BENCH-A",
             "sku": "A",
+            "batch_id": self.pick_batch,
         }
 
 
@@ -90,6 +92,9 @@ def two_locations(hub: Hub) -> TwoLocations:
     hub.location("WH2")
     hub.stock("WH2", "C", 7)
     station_b = hub.station("BENCH-B", "WH2")
+    pick_batch = hub.ok(
+        "POST", "/api/v1/picks/batches", headers=station_a, json={"mode": "batch", "max_orders": 1, "totes": 1}
+    )
     return TwoLocations(
         hub=hub,
         courier=courier,
@@ -102,6 +107,7 @@ def two_locations(hub: Hub) -> TwoLocations:
         packed=packed,
         leased=leased,
         rma=rma["number"],
+        pick_batch=pick_batch["batch_id"],
     )
 
 

@@ -15,6 +15,7 @@ from app.domain.events import (
     Parcel,
     ReturnReceived,
 )
+from app.domain.pick_events import PickConfirmed, PickShort, ShortReason, ToteAssigned
 from app.domain.returns import Condition, Disposition, ReceivedUnit
 from tests.hub.conftest import Hub
 from tests.hub.scope_scene import TwoLocations, routes, snapshot, two_locations
@@ -33,6 +34,15 @@ EVENTS: dict[str, Callable[[TwoLocations, str], dict[str, Any]]] = {
     ).to_wire(),
     "return_received": lambda s, loc: ReturnReceived(
         rma_number=s.rma, location_code=loc, units=(ReceivedUnit("B", 1, Condition.NEW, Disposition.RESTOCK),)
+    ).to_wire(),
+    "tote_assigned": lambda s, loc: ToteAssigned(
+        batch_id=s.pick_batch, order_number=None, tote="TOTE-X", slot=1
+    ).to_wire(),
+    "pick_confirmed": lambda s, loc: PickConfirmed(
+        batch_id=s.pick_batch, order_number=None, bin="STOCK", sku="A", quantity=1, tote="TOTE-X"
+    ).to_wire(),
+    "pick_short": lambda s, loc: PickShort(
+        batch_id=s.pick_batch, order_number=None, bin="STOCK", sku="A", quantity=1, reason=ShortReason.BIN_EMPTY
     ).to_wire(),
 }
 

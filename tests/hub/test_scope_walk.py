@@ -30,7 +30,11 @@ def test_every_route_declares_its_location_scope_and_names_no_object_unless_scop
     assert undeclared == []
     unscoped_naming = [(m, p) for p, m, op in found if op["x-scope"] == "none" and params_of(p, op) & SCOPED_PARAMS]
     assert unscoped_naming == []
-    assert {p for p, _m, op in found if op["x-scope"] == "station"} == {"/api/v1/queue/leases"}
+    assert {p for p, _m, op in found if op["x-scope"] == "station"} == {
+        "/api/v1/queue/leases",
+        "/api/v1/picks/batches",
+        "/api/v1/totes/{code}/claim",
+    }
 
 
 def test_location_b_is_refused_on_every_scoped_route_naming_location_a_and_nothing_changes(hub: Hub) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy import BigInteger, ColumnElement, Integer, String
 from app.domain import limits
 from app.domain.errors import DomainError
 from app.domain.events import BenchEvent
+from app.hub import bin_models as bm
 from app.hub import models as m
 
 
@@ -52,6 +53,22 @@ COLUMNS: dict[str, ColumnElement[Any]] = {
     "ReceivedUnit.sku": _col(m.ReturnReceiptLine, "sku"),
     "ReceivedUnit.quantity": _col(m.ReturnReceiptLine, "quantity"),
     "ReceivedUnit.bin": _col(m.ReturnReceiptLine, "bin"),
+    "ToteAssigned.batch_id": _col(bm.PickBatch, "id"),
+    "ToteAssigned.order_number": _col(m.Order, "number"),
+    "ToteAssigned.tote": _col(bm.Tote, "code"),
+    "ToteAssigned.slot": _col(bm.Tote, "slot"),
+    "PickConfirmed.batch_id": _col(bm.PickBatch, "id"),
+    "PickConfirmed.order_number": _col(m.Order, "number"),
+    "PickConfirmed.bin": _col(bm.Bin, "code"),
+    "PickConfirmed.sku": _col(m.OrderLine, "sku"),
+    "PickConfirmed.quantity": _col(bm.Pick, "quantity"),
+    "PickConfirmed.tote": _col(bm.Pick, "tote"),
+    "PickShort.batch_id": _col(bm.PickBatch, "id"),
+    "PickShort.order_number": _col(m.Order, "number"),
+    "PickShort.bin": _col(bm.Bin, "code"),
+    "PickShort.sku": _col(m.OrderLine, "sku"),
+    "PickShort.quantity": _col(bm.Pick, "quantity"),
+    "PickShort.reason": _col(bm.Pick, "reason"),
 }
 
 _BASE_FIELDS = {f.name for f in fields(BenchEvent)}

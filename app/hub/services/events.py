@@ -35,8 +35,8 @@ from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import event_batch as batch
 from app.hub.services import orders as order_service
+from app.hub.services import pick_events, scope, stock, totes
 from app.hub.services import returns as return_service
-from app.hub.services import scope, stock
 from app.hub.services.auth import Principal, operator_id_for_badge
 from app.hub.services.clock import now
 from app.hub.services.errors import HubError
@@ -283,6 +283,8 @@ def _apply(session: Session, principal: Principal, operator_id: int | None, even
         _label_printed(session, principal, event)
     elif isinstance(event, ReturnReceived):
         _return_received(session, principal, operator_id, event)
+    elif isinstance(event, pick_events.TYPES):
+        pick_events.apply(session, principal, operator_id, event)
     else:  # pragma: no cover - from_wire only builds the types above
         raise Rejected(f"no handler for {event.TYPE}")
 
@@ -339,6 +341,7 @@ def _order_packed(session: Session, principal: Principal, operator_id: int | Non
     order.lease_expires_at = None
     assert order.location_id is not None
     batch.consume(session, order.location_id, stock.units_by_product(order.lines))
+    totes.order_packed(session, order)  # the units leave its totes, or its bins when it was not picked
 
 
 def _pack_exception(

@@ -153,6 +153,7 @@ def receive(
                 left -= take
     loc = session.get(m.Location, location_id)
     assert loc is not None
+    restock_bin = {u.sku: u.bin for u in reversed(units) if u.bin}  # the first bin named per SKU
     for sku, qty in restock_quantities(units).items():
         stock.adjust(
             session,
@@ -163,6 +164,7 @@ def receive(
             note=f"{rma.number}",
             operator_id=operator_id,
             event_id=event_id,
+            bin_code=restock_bin.get(sku),
         )
     still = outstanding(authorised, _received_now(rma))
     rma.status = (RmaStatus.PARTIALLY_RECEIVED if still else RmaStatus.RECEIVED).value

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.inventory import AdjustmentReason
 from app.hub import models as m
-from app.hub.services import catalog
+from app.hub.services import bins, catalog
 from app.hub.services.clock import now
 from app.hub.services.errors import Conflict, Invalid, NotFound
 
@@ -36,6 +36,7 @@ def adjust(
     note: str = "",
     operator_id: int | None = None,
     event_id: str | None = None,
+    bin_code: str | None = None,
 ) -> m.StockLevel:
     """Add ``delta`` units on hand (negative to remove). Refused if on hand would fall below reserved."""
     if delta == 0:
@@ -61,6 +62,7 @@ def adjust(
     )
     if result.first() is None:
         raise Conflict(f"{sku} at {location_code}: on hand cannot fall below the units reserved for orders")
+    bins.adjust(session, loc.id, product.id, delta, bin_code)  # the location figure stays the sum of its bins
     session.add(
         m.StockAdjustment(
             location_id=loc.id,
