@@ -28,7 +28,7 @@ from app.bench.picking import PickSession, PickState
 from app.bench.sorting import SortSession
 from app.bench.store import BenchStore
 from app.domain.barcodes import COMMAND_RE, ORDER_RE, TOTE_RE
-from app.domain.events import ShortReason
+from app.domain.pick_events import ShortReason
 
 K = FeedbackKind
 TOTE_META = "pick_tote:"  # store meta key prefix: tote code -> the order(s) this bench picked into it

@@ -22,7 +22,8 @@ from typing import Any
 
 from app.bench.feedback import Feedback, FeedbackKind, read_code, refused
 from app.domain.barcodes import CodeKind, product_code_key
-from app.domain.events import BenchEvent, PickConfirmed, PickShort, ShortReason, ToteAssigned
+from app.domain.events import BenchEvent
+from app.domain.pick_events import PickConfirmed, PickShort, ShortReason, ToteAssigned
 
 K = FeedbackKind
 MAX_KEYED_QUANTITY = 9999

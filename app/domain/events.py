@@ -106,52 +106,6 @@ class ReturnReceived(BenchEvent):
     units: tuple[ReceivedUnit, ...]
 
 
-class ShortReason(enum.StrEnum):
-    """Why a picker could not take the units a stop asked for (``pick_short``)."""
-
-    BIN_EMPTY = "bin_empty"
-    DAMAGED = "damaged"
-    NOT_FOUND = "not_found"
-
-
-@dataclass(frozen=True, kw_only=True)
-class ToteAssigned(BenchEvent):
-    """A picker put an empty tote on the cart for a pick batch's slot (``order_number`` None in batch mode)."""
-
-    TYPE: ClassVar[str] = "tote_assigned"
-    batch_id: str
-    order_number: str | None
-    tote: str
-    slot: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class PickLineEvent(BenchEvent):
-    """What a pick event says about one stop: which batch and order, which bin, SKU and how many."""
-
-    batch_id: str
-    order_number: str | None
-    bin: str
-    sku: str
-    quantity: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class PickConfirmed(PickLineEvent):
-    """Units taken from a bin into a tote."""
-
-    TYPE: ClassVar[str] = "pick_confirmed"
-    tote: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class PickShort(PickLineEvent):
-    """Units a stop asked for that the bin could not give (``quantity`` is the missing quantity)."""
-
-    TYPE: ClassVar[str] = "pick_short"
-    reason: ShortReason
-
-
 EVENT_TYPES: dict[str, type[BenchEvent]] = {
     cls.TYPE: cls for cls in (OrderPacked, PackExceptionRaised, LabelPrinted, ReturnReceived)
 }

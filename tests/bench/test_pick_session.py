@@ -8,7 +8,7 @@ import pytest
 
 from app.bench.feedback import FeedbackKind as K
 from app.bench.picking import PickSession, PickState
-from app.domain.events import PickConfirmed, PickShort, ShortReason, ToteAssigned
+from app.domain.pick_events import PickConfirmed, PickShort, ShortReason, ToteAssigned
 
 MUG, SOCK = "4006381333931", "0012345678905"
 

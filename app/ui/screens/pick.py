@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QPushBu
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.picking import PickState, PickStop
-from app.domain.events import ShortReason
+from app.domain.pick_events import ShortReason
 from app.ui.screens.base import ScanScreen
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.workers import TaskRunner
