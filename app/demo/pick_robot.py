@@ -90,21 +90,22 @@ class PickRobot:
 
     def _pick_stop(self, stop: PickStop) -> None:
         s = self.engine.picking.session
-        others = [x for x in s.stops if x.bin != stop.bin and x.sku != stop.sku]
-        if others and self.rnd.random() < self.cfg.wrong_scan_share:
-            self._refused(self._scan(others[0].bin), K.WRONG_BIN)
+        wrong_bin = next((x.bin for x in s.stops if x.bin != stop.bin), "Z-99-99-9")
+        if self.rnd.random() < self.cfg.pick_wrong_scan_share:
+            self._refused(self._scan(wrong_bin), K.WRONG_BIN)
         if self._scan(stop.bin).kind != K.BIN_CONFIRMED:
             raise RuntimeError(f"robot could not open bin {stop.bin}")
-        if self.rnd.random() < self.cfg.short_pick_share:
+        if self.rnd.random() < self.cfg.pick_short_share:
             fb = self._scan("CMD:SHORT_BIN_EMPTY")
             if fb.kind != K.PICK_SHORT:
                 raise RuntimeError(f"robot short pick refused: {fb.message}")
             self.report.short_picks += 1
             return
-        if others and self.rnd.random() < self.cfg.wrong_scan_share:
+        others = [x for x in s.stops if x.sku != stop.sku]
+        if others and self.rnd.random() < self.cfg.pick_wrong_scan_share:
             self._refused(self._scan(self._code(others[0])), K.WRONG_ITEM)
         if stop.left > 1:
-            self._scan(str(stop.left))  # a quantity keyed for many
+            self.engine.picking.scan(str(stop.left))  # a quantity keyed by hand (the key-in field), for many
         if self._scan(self._code(stop)).kind != K.UNIT_PICKED:
             raise RuntimeError(f"robot pick of {stop.sku} at {stop.bin} refused")
         if self._scan(s.tote_for(stop)).kind not in (K.STOP_DONE, K.BATCH_DONE):

@@ -61,6 +61,8 @@ class ShiftConfig:
     offline_wait_s: float = 120.0  # how long to wait for the hub when there is nothing left to pack
     drain_timeout_s: float = 60.0
     pick: bool = False  # a robot picker picks cluster batches into totes first; the packer packs those totes
+    pick_wrong_scan_share: float = 0.1  # share of stops with a wrong bin (and of those with a wrong item) scanned
+    pick_short_share: float = 0.08  # share of stops short-picked (bin empty)
 
 
 @dataclass

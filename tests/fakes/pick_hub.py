@@ -12,6 +12,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -127,6 +128,26 @@ class FakePickHub:
     # ------------------------------------------------------------------ what the tests read
     def applied_of(self, kind: str) -> list[dict[str, Any]]:
         return [w["payload"] for w in self.applied.values() if w["type"] == kind]
+
+
+def fake_hub_window(hub: FakePickHub, folder: Path, sounds: Any) -> tuple[Any, Any]:
+    """An enrolled bench engine over ``hub`` and its window (no scale, no printer), a packer signed in."""
+    from app.bench.engine import BenchEngine
+    from app.bench.hub_client import HubClient
+    from app.bench.settings import BenchSettings
+    from app.ui.main_window import BenchWindow
+
+    engine = BenchEngine(folder, client=HubClient("http://hub.test", transport=hub.transport()))
+    engine.enrol("CODE")
+    hub.stopped = True  # the sync thread is not started: events stay in the outbox until pushed
+    window = BenchWindow(
+        engine, BenchSettings(), save_settings=lambda s: None, test_scale=str, test_printer=str, sounds=sounds
+    )
+    window.resize(1366, 768)
+    window.show()
+    hub.stopped = False
+    window._signed_in(engine.sign_in("PK-1001", "1111"))
+    return engine, window
 
 
 def _line(sku: str, q: int) -> dict[str, Any]:

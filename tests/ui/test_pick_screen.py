@@ -14,13 +14,11 @@ from pytestqt.qtbot import QtBot
 from app.bench.engine import BenchEngine
 from app.bench.feedback import Feedback
 from app.bench.feedback import FeedbackKind as K
-from app.bench.hub_client import HubClient
-from app.bench.settings import BenchSettings
 from app.ui.layout_check import clipped_texts
 from app.ui.main_window import BenchWindow
 from app.ui.screens.pick import PickScreen
 from app.ui.sounds import SoundBoard
-from tests.fakes.pick_hub import PRODUCTS, FakePickHub
+from tests.fakes.pick_hub import PRODUCTS, FakePickHub, fake_hub_window
 
 MUG, SOCK = PRODUCTS["MUG-01"]["barcode"], PRODUCTS["SOCK-01"]["barcode"]
 
@@ -66,24 +64,11 @@ class PickBench:
 @pytest.fixture
 def pick(qtbot: QtBot, tmp_path: Path) -> Iterator[PickBench]:
     hub = FakePickHub([("PB0000001", {"MUG-01": 3}), ("PB0000002", {"SOCK-01": 1})])
-    engine = BenchEngine(tmp_path / "bench", client=HubClient("http://hub.test", transport=hub.transport()))
-    engine.enrol("CODE")
-    hub.stopped = True  # the sync thread is not started: events stay in the outbox for the test to read
     sounds = SoundBoard(enabled=False)
     heard: list[str] = []
     sounds.played.connect(heard.append)
-    window = BenchWindow(
-        engine,
-        BenchSettings(),
-        save_settings=lambda s: None,
-        test_scale=lambda s: "ok",
-        test_printer=lambda s: "ok",
-        sounds=sounds,
-    )
+    engine, window = fake_hub_window(hub, tmp_path / "bench", sounds)
     qtbot.addWidget(window)
-    window.show()
-    hub.stopped = False
-    window._signed_in(engine.sign_in("PK-1001", "1111"))
     try:
         yield PickBench(qtbot, window, engine, hub, heard)
     finally:
