@@ -170,6 +170,9 @@ class PickSession:
                 if ln.get("barcode"):
                     self._codes.setdefault(product_code_key(str(ln["barcode"])), str(ln["sku"]))
 
+    def _bins(self) -> set[str]:
+        return {s.bin for s in self.stops} | {str(a["bin"]).upper() for s in self.stops for a in s.alternates}
+
     # ------------------------------------------------------------------ inputs
     def scan(self, raw: str) -> Feedback:
         code = read_code(raw, self.command)
@@ -319,6 +322,8 @@ class PickSession:
 
     def _item(self, stop: PickStop, key: str) -> Feedback:
         sku = self._codes.get(key)
+        if sku is None and key != stop.bin and key in self._bins():
+            return refused(K.WRONG_BIN, f"That is bin {key}: you are at bin {stop.bin}. Scan its item.")
         if sku is None:
             return refused(K.UNKNOWN_CODE, f"{key} is not a product of this batch. Check the label.")
         if sku != stop.sku:

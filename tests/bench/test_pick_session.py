@@ -75,6 +75,7 @@ def test_units_count_up_a_wrong_item_and_an_unknown_code_change_nothing() -> Non
     s.scan("A-01-01-1")
     assert s.scan(SOCK).kind == K.WRONG_ITEM
     assert s.scan("NOPE-123").kind == K.UNKNOWN_CODE
+    assert s.scan("C-04-02-1").kind == K.WRONG_BIN  # another bin of the batch while at this one
     assert s.scan(MUG).kind == K.UNIT_PICKED and s.current is not None and s.current.picked == 1
 
 

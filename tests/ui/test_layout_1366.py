@@ -22,6 +22,8 @@ SCREENS = {
     "08-returns-waiting",
     "09-returns-grading",
     "10-settings",
+    "11-pick-next-stop",
+    "12-pick-wrong-bin",
 }
 
 

@@ -334,6 +334,7 @@ class PackScreen(ScanScreen):
             picked = self.engine.picking.picked_for(order.number)  # confirmed by the pick (a tote): shown
             rows = [[names[s], s, q, done.get(s, 0), picked.get(s, "")] for s, q in order.lines.items()]
             self.lines.set_rows(rows)
+            self.lines_view.setColumnHidden(4, not picked)  # only an order opened from a picked tote has it
             self._lines_for = order.number
         else:
             # The same order: only the scanned counts move.

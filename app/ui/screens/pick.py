@@ -52,8 +52,7 @@ class PickScreen(ScanScreen):
         self.state_label.setObjectName("hint")
         self.state_label.setWordWrap(True)
         self.bin = _big("stopbin")
-        self.product = _big("stopbig")
-        self.product.setWordWrap(True)
+        self.product = _big("title")  # names run long: big, not huge, on one line
         self.quantity = _big("stopbig")
         self.tote = _big("stopbig")
         self.after = QLabel()
