@@ -8,8 +8,9 @@ the units picked into its totes that are not packed yet (``tote_items``). Reserv
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.domain import limits
@@ -51,6 +52,8 @@ class PickBatch(Base):
     station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
     mode: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime]
+    # [[bin code, product id, units], ...] planned: an open batch books these bin units for its picks
+    plan: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class Tote(Base):

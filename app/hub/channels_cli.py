@@ -154,3 +154,41 @@ def register(cmds: Any, add: Any) -> None:
     p = add("pull-orders", cmd_pull_orders, "pull orders from the configured channels (Shopify, WooCommerce)")
     p.add_argument("--channel", choices=["shopify", "woocommerce"], help="only this channel")
     add("push-stock", cmd_push_stock, "send sellable stock to the channels that take it")
+
+
+def cmd_import_bins(args: argparse.Namespace) -> int:
+    """Bins and bin stock from CSV (``app.hub.services.bin_import``): all or nothing."""
+    from app.channels.csv_import import CsvFileError, decode_csv
+    from app.hub.cli import _db, _ensure_schema, _session_factory
+    from app.hub.database import unit_of_work
+    from app.hub.services import bin_import
+
+    try:  # the file first: a file that cannot be read touches no database
+        text = decode_csv(Path(args.file).read_bytes())
+        bin_import.parse(text)
+    except OSError as exc:
+        print(f"packbench: cannot read {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (CsvFileError, bin_import.BinFileError) as exc:
+        print(f"packbench: {args.file}: {exc}", file=sys.stderr)
+        return 2
+    url = _db(args)
+    _ensure_schema(url)
+    with unit_of_work(_session_factory(url)) as session:
+        result = bin_import.import_bins(session, args.location, text)
+        if result.errors:
+            session.rollback()
+    for err in result.errors[:50]:
+        print(f"  {err}", file=sys.stderr)
+    if result.errors:
+        print(f"packbench: {args.file}: {result.summary}", file=sys.stderr)
+        return 1
+    print(result.summary)
+    return 0
+
+
+def register_bins(add: Any) -> None:
+    p = add("import-bins", cmd_import_bins, "import bins and bin stock from a CSV file")
+    p.epilog = "columns: " + ", ".join(("bin", "zone", "aisle", "bay", "level", "pickable", "sku", "quantity"))
+    p.add_argument("file", help="CSV file, UTF-8, header row first")
+    p.add_argument("--location", required=True, help="the location code the bins belong to")

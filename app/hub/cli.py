@@ -242,6 +242,7 @@ def register(sub: Any) -> None:
     from app.hub import channels_cli
 
     channels_cli.register(cmds, add)
+    channels_cli.register_bins(add)
 
     from app.hub.jobs import cli as jobs_cli
 

@@ -18,6 +18,7 @@ from app.domain.events import LabelPrinted, OrderPacked, Parcel
 from app.domain.operators import Role
 from app.domain.orders import OrderStatus
 from app.domain.routing import ClosestLocation, RoutingPolicy, default_rules
+from app.hub import demo_layout
 from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import auth, catalog, pipeline, stock
@@ -135,8 +136,11 @@ def seed(session: Session, *, orders: int = 220, station_name: str = "BENCH-1", 
                 barcodes=[demo_gtin(n)],
             )
             skus.append(sku)
+    demo_layout.lay_out(session, catalog.location_by_code(session, "WH-LDS"))
+    homes = demo_layout.slotting(skus)
     for sku in skus:
-        stock.adjust(session, location_code="WH-LDS", sku=sku, delta=rnd.randint(40, 120), reason="received")
+        for code, part in demo_layout.split(rnd.randint(40, 120), homes[sku]):
+            stock.adjust(session, location_code="WH-LDS", sku=sku, delta=part, reason="received", bin_code=code)
         stock.adjust(session, location_code="WH-BRS", sku=sku, delta=rnd.randint(5, 40), reason="received")
         stock.adjust(session, location_code="ST-MAN", sku=sku, delta=rnd.randint(0, 6) or 1, reason="received")
     start = now() - timedelta(hours=6)

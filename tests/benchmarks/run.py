@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, bool, list[str]]] = {
     "bench": ("tests.benchmarks.bench_station", False, ["bench app"]),
     "signin": ("tests.benchmarks.bench_signin", False, ["sign-in storm"]),
     "pickscan": ("tests.benchmarks.bench_pick_scan", False, ["pick scan-to-feedback"]),
+    "picking": ("tests.benchmarks.bench_picking", False, ["picking: walking per line", "picking: build a batch"]),
 }
 
 

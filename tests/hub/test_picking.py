@@ -112,6 +112,7 @@ def test_a_short_pick_with_stock_elsewhere_sends_the_picker_on_and_raises_a_coun
     assert [(t["bin"], t["sku"]) for t in report["count_tasks"]] == [("A-01-01-1", "A")]
     assert report["pickers"][0]["lines"] == 1 and report["pickers"][0]["units"] == 2
     assert report["totes_in_use"] == [{"tote": "T1", "order_number": number}]
+    assert hub.ok("GET", "/api/v1/reports/shift")["picking"]["short_picks"] == report["short_picks"]
 
 
 def test_a_short_pick_with_no_stock_left_holds_the_order(hub: Hub) -> None:
@@ -196,3 +197,15 @@ def test_a_station_of_another_location_cannot_claim_or_pick_in_this_ones_batch(h
     out = post(hub, other, [short(bid, number, "A-02-01-1", "B", 1)])
     assert out[0]["status"] == "rejected" and "not at this station's location" in out[0]["reason"]
     assert lease(hub, other, "cluster")["orders"] == []
+
+
+def test_an_open_batch_books_its_bin_units_so_the_next_bench_is_sent_elsewhere(hub: Hub) -> None:
+    first = warehouse(hub, orders=[{"A": 3}, {"A": 3}])
+    second = hub.station("BENCH-2")
+    one = lease(hub, first, "single")
+    two = lease(hub, second, "single")
+    assert [s["bin"] for s in one["stops"]] == ["A-01-01-1"]
+    assert [s["bin"] for s in two["stops"]] == ["B-01-01-1"]
+    hub.ok("POST", f"/api/v1/queue/leases/{one['lease_id']}/release", headers=first, json={})
+    again = lease(hub, first, "single")  # released: its booking is gone
+    assert [s["bin"] for s in again["stops"]] == ["A-01-01-1"]

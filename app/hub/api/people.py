@@ -11,7 +11,7 @@ from app.domain.operators import BENCH_SCREENS, Role
 from app.hub import models as m
 from app.hub.api import schemas as s
 from app.hub.api.deps import ADMINISTRATION, BENCH, DB, SUPERVISION, Caller, Factory, UtcTime, allow, public
-from app.hub.services import auth, reports, signin
+from app.hub.services import auth, picking_report, reports, signin
 from app.hub.services.errors import Forbidden
 from app.hub.services.principals import PrincipalCache
 from app.hub.services.scope import Scope
@@ -142,4 +142,5 @@ def shift_report(session: DB, since: UtcTime = None, until: UtcTime = None) -> d
     out = dict(rep.__dict__)
     out["since"] = rep.since.isoformat()
     out["until"] = rep.until.isoformat()
+    out["picking"] = picking_report.report(session, since, None)
     return out

@@ -12,13 +12,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from app.domain import picking
 from app.domain.orders import OrderStatus
 from app.hub import models as m
-from app.hub.bin_models import Bin, CountTask, PickBatch
+from app.hub.bin_models import Bin, CountTask, Pick, PickBatch
 from app.hub.services import bins, queue
 from app.hub.services import orders as order_service
 from app.hub.services.clock import now
@@ -91,7 +91,17 @@ def lease_pick_batch(
     product_ids = {ln.product_id for o in leased.orders for ln in o.lines}
     found = bins.slots(session, station.location_id, product_ids)
     skus = {ln.product_id: ln.sku for o in leased.orders for ln in o.lines}
-    stock = [s.as_domain(skus[s.product_id]) for s in found]
+    booked = booked_units(session, station.location_id, batch.id) if found else {}
+    stock = [
+        picking.BinStock(
+            s.bin.code,
+            skus[s.product_id],
+            s.bin.walk_seq,
+            max(0, s.on_hand - booked.get((s.bin.code, s.product_id), 0)),
+            s.bin.pickable,
+        )
+        for s in found
+    ]
     taken: list[picking.Stop] = []
     for order in leased.orders:
         lines = [picking.Line(order.number or "", ln.sku, ln.quantity) for ln in order.lines]
@@ -103,6 +113,8 @@ def lease_pick_batch(
         plan.orders.append(order)
         taken.extend(allocation.stops)
         stock = _less(stock, allocation.stops)
+    product_of = {sku: pid for pid, sku in skus.items()}
+    batch.plan = [[st.bin_code, product_of[st.sku], st.quantity] for st in taken]
     numbers = [o.number or "" for o in plan.orders]
     if mode != picking.PickMode.BATCH:
         plan.slots = {n: i + 1 for i, n in enumerate(numbers)}
@@ -122,6 +134,39 @@ def lease_pick_batch(
         plan.stops.append(PlannedStop(i, stop, zones.get(stop.bin_code, ""), others))
     session.flush()
     return plan
+
+
+def booked_units(session: Session, location_id: int, but: str) -> dict[tuple[str, int], int]:
+    """Bin units the other open batches of the location planned and have not picked (or found short) yet:
+    a new batch is planned against what is left, so two benches are not sent for the same units."""
+    at = now()
+    open_batches = session.execute(
+        select(PickBatch.id, PickBatch.plan)
+        .join(m.Lease, m.Lease.id == PickBatch.lease_id)
+        .where(
+            PickBatch.location_id == location_id,
+            PickBatch.id != but,
+            m.Lease.released_at.is_(None),
+            m.Lease.expires_at >= at,
+        )
+    ).all()
+    booked: dict[tuple[str, int], int] = {}
+    for _id, planned in open_batches:
+        for code, product_id, qty in planned or []:
+            booked[(str(code), int(product_id))] = booked.get((str(code), int(product_id)), 0) + int(qty)
+    if not booked:
+        return booked
+    done = session.execute(
+        select(Bin.code, Pick.product_id, func.sum(Pick.quantity))
+        .join(Bin, Bin.id == Pick.bin_id)
+        .where(Pick.batch_id.in_([b for b, _p in open_batches]))
+        .group_by(Bin.code, Pick.product_id)
+    ).all()
+    for code, product_id, qty in done:
+        key = (code, product_id)
+        if key in booked:
+            booked[key] = max(0, booked[key] - int(qty))
+    return booked
 
 
 def _less(stock: list[picking.BinStock], stops: tuple[picking.Stop, ...]) -> list[picking.BinStock]:

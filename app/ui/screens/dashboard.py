@@ -71,6 +71,24 @@ def spreadsheet_safe(cell: Any) -> Any:
     return cell
 
 
+def picking_rows(picking: dict[str, Any]) -> list[list[Any]]:
+    """The picking report's rows for the shift CSV (section, key, hour, value)."""
+    rows: list[list[Any]] = []
+    for p in picking.get("pickers", []):
+        who = f"{p.get('name')} ({p.get('badge')})"
+        for field in ("lines", "units", "picks_per_hour"):
+            rows.append([f"picking_{field}", who, "", p.get(field)])
+    shorts = picking.get("short_picks", {})
+    for section in ("by_reason", "by_bin"):
+        for key, n in shorts.get(section, {}).items():
+            rows.append([f"short_picks_{section}", key, "", n])
+    for t in picking.get("count_tasks", []):
+        rows.append(["count_task", f"{t.get('bin')} {t.get('sku')}", t.get("raised_at"), t.get("reason")])
+    for t in picking.get("totes_in_use", []):
+        rows.append(["tote_in_use", t.get("tote"), "", t.get("order_number") or "batch"])
+    return rows
+
+
 class DashboardScreen(QWidget):
     """Shows the hub's shift report; ``fetch`` runs off the GUI thread and returns the report dict."""
 
@@ -269,6 +287,7 @@ class DashboardScreen(QWidget):
             rows.append(
                 ["exception", f"{e.get('kind')} {e.get('order_number') or ''}".strip(), e.get("at"), e.get("quantity")]
             )
+        rows.extend(picking_rows(self.report.get("picking", {})))
         rows.append(["target_per_hour", "", "", self.target.value()])
         return rows
 

@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("station_id", ID, nullable=False),
         sa.Column("mode", sa.String(length=10), nullable=False),
         sa.Column("created_at", AT, nullable=False),
+        sa.Column("plan", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(["lease_id"], ["leases.id"], name="fk_pick_batches_lease_id_leases"),
         _fk("pick_batches", "location_id", "locations"),
         _fk("pick_batches", "station_id", "stations"),
