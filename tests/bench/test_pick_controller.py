@@ -11,6 +11,7 @@ from app.bench.feedback import FeedbackKind as K
 from app.bench.hub_client import HubClient
 from app.bench.packing import PackState
 from app.bench.picking import PickState
+from tests.bench.picker import pick_all
 from tests.fakes.pick_hub import PRODUCTS, FakePickHub
 
 MUG, SOCK = PRODUCTS["MUG-01"]["barcode"], PRODUCTS["SOCK-01"]["barcode"]
@@ -22,24 +23,6 @@ def engine_for(hub: FakePickHub, folder: Path) -> BenchEngine:
     if not e.enrolled:
         e.enrol("CODE")
     return e
-
-
-def pick_all(e: BenchEngine, *, stop_after: int | None = None) -> int:
-    """Walk the batch as a picker does; returns how many stops were done."""
-    s = e.picking.session
-    done = 0
-    while s.state == PickState.TOTES:
-        e.picking.scan(f"TOTE-000{s.next_slot()}")
-    while s.state != PickState.DONE and (stop_after is None or done < stop_after):
-        stop = s.current
-        assert stop is not None
-        assert e.picking.scan(stop.bin).kind == K.BIN_CONFIRMED
-        if stop.quantity > 1:
-            e.picking.scan(str(stop.quantity))
-        assert e.picking.scan(PRODUCTS[stop.sku]["barcode"]).kind == K.UNIT_PICKED
-        assert e.picking.scan(s.tote_for(stop)).kind in (K.STOP_DONE, K.BATCH_DONE)
-        done += 1
-    return done
 
 
 def picked(folder: Path, mode: str = "cluster", *, verification: str = "every_unit") -> tuple[FakePickHub, BenchEngine]:
