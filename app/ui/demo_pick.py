@@ -27,17 +27,19 @@ def pick_suggestions(engine: BenchEngine, code_of: Callable[[str], str]) -> list
         out = [(demo_tote(s.batch_id, slot), f"an empty tote for slot {slot}")]
         return out + [(t, "a tote already on the cart: WRONG tote") for t in list(s.totes.values())[:1]]
     if s.state in (PickState.IDLE, PickState.DONE) or stop is None:
-        return [(t, f"picked tote {t}: take it to packing") for t in s.totes.values()]
+        held = set(s.held)  # a held order's tote is set aside, not packed
+        ready = [t for t, numbers in s.tote_orders().items() if not held & set(numbers)]
+        return [(t, f"picked tote {t}: open its order") for t in ready]
     others = [x for x in s.stops if x.bin != stop.bin]
     if s.state == PickState.AT_BIN:
         out = [(stop.bin, f"the bin label of {stop.bin}")]
         out += [(x.bin, "a WRONG bin") for x in others[:1]]
         return [*out, ("CMD:SKIP", "command card: skip this stop")]
     if s.state == PickState.PICKING:
-        out = [(code_of(stop.sku), f"{stop.name} (still {stop.left})")]
+        out = [(stop.barcode or code_of(stop.sku), f"{stop.name} (still {stop.left})")]
         if stop.left > 1:
             out.append((str(stop.left), f"key the quantity {stop.left}, then scan one"))
-        out += [(code_of(x.sku), "a WRONG item") for x in others if x.sku != stop.sku][:1]
+        out += [(x.barcode or code_of(x.sku), "a WRONG item") for x in others if x.sku != stop.sku][:1]
         out.append((str(stop.left + 1), "a quantity too many: OVER-pick"))
         return [*out, ("CMD:SHORT_BIN_EMPTY", "command card: short pick, the bin is empty")]
     tote = s.tote_for(stop)
