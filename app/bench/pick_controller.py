@@ -59,9 +59,9 @@ class PickController:
         self._lock = threading.Lock()  # one input at a time; held only around the step and its local write
         self._renewed_at = clock()
         self._picked: dict[str, dict[str, int]] = {}  # order -> units the pick confirmed (totes opened here)
-        saved = store.load_session("pick")
-        if saved:
-            self.session.restore(saved)
+        saved, batch = store.load_session("pick"), store.load_session("pick_batch")
+        if saved and batch:
+            self.session.restore(saved, batch)
         sort = store.load_session("sort")
         if sort:
             self.sorting.restore(sort)
@@ -113,6 +113,8 @@ class PickController:
             return fb
 
     def _record(self, fb: Feedback) -> None:
+        if fb.kind == K.BATCH_STARTED:  # the batch as leased, once; each step then writes only its progress
+            self.store.record("pick_batch", self.session.batch_snapshot(), ())
         self.store.record("pick", self.session.snapshot(), fb.events)
         if fb.kind == K.BATCH_DONE:
             self._keep_totes()

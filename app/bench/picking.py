@@ -92,6 +92,7 @@ class PickSession:
         self.mode = ""
         self.orders: list[dict[str, Any]] = []
         self.stops: list[PickStop] = []
+        self._leased_stops: list[dict[str, Any]] = []  # the stops as leased (``batch_snapshot``)
         self.route: list[int] = []  # indexes into ``stops`` still to walk, next first
         self.totes: dict[int, str] = {}  # slot -> tote code
         self.held: list[str] = []  # orders short with no other bin: the hub holds them
@@ -150,6 +151,7 @@ class PickSession:
         self.mode = str(batch.get("mode") or "cluster")
         self.orders = [dict(o) for o in batch.get("orders") or ()]
         self.stops = [PickStop.from_wire(s) for s in batch["stops"]]
+        self._leased_stops = [dict(vars(x)) for x in self.stops]
         self.route = list(range(len(self.stops)))
         self._index_codes()
         self.state = PickState.TOTES
@@ -373,14 +375,24 @@ class PickSession:
         return ", ".join(self.totes[s] for s in sorted(self.totes)) or "the cart"
 
     # ------------------------------------------------------------------ persistence
-    def snapshot(self) -> dict[str, Any]:
+    def batch_snapshot(self) -> dict[str, Any]:
+        """The batch as leased (written once, when it starts); ``snapshot`` is what changes with each step."""
         return {
-            "state": self.state.value,
             "batch_id": self.batch_id,
             "lease_id": self.lease_id,
             "mode": self.mode,
             "orders": self.orders,
-            "stops": [dict(vars(s)) for s in self.stops],  # flat values: cheaper than asdict on every scan
+            "stops": self._leased_stops,
+        }
+
+    def snapshot(self) -> dict[str, Any]:
+        """The picker's progress through the batch: small, so writing it after every scan stays cheap."""
+        n = len(self._leased_stops)
+        return {
+            "state": self.state.value,
+            "batch_id": self.batch_id,
+            "progress": [[x.picked, x.quantity, x.tried] for x in self.stops],
+            "extra": [dict(vars(x)) for x in self.stops[n:]],  # stops a short pick sent the picker to
             "route": self.route,
             "totes": {str(k): v for k, v in self.totes.items()},
             "held": self.held,
@@ -388,14 +400,20 @@ class PickSession:
             "pending_qty": self.pending_qty,
         }
 
-    def restore(self, snap: dict[str, Any]) -> None:
+    def restore(self, snap: dict[str, Any], batch: dict[str, Any]) -> None:
+        """Resume from ``batch_snapshot()`` and the last ``snapshot()`` (a progress of another batch is ignored)."""
         self._clear()
+        if snap.get("batch_id") != batch.get("batch_id"):
+            return
         self.state = PickState(snap["state"])
-        self.batch_id = snap["batch_id"]
-        self.lease_id = snap.get("lease_id", "")
-        self.mode = snap["mode"]
-        self.orders = list(snap["orders"])
-        self.stops = [PickStop(**s) for s in snap["stops"]]
+        self.batch_id = batch["batch_id"]
+        self.lease_id = batch.get("lease_id", "")
+        self.mode = batch["mode"]
+        self.orders = list(batch["orders"])
+        self._leased_stops = list(batch["stops"])
+        self.stops = [PickStop(**x) for x in [*self._leased_stops, *snap.get("extra", [])]]
+        for stop, (picked, quantity, tried) in zip(self.stops, snap["progress"], strict=True):
+            stop.picked, stop.quantity, stop.tried = int(picked), int(quantity), list(tried)
         self.route = [int(i) for i in snap["route"]]
         self.totes = {int(k): str(v) for k, v in snap["totes"].items()}
         self.held = list(snap.get("held", []))

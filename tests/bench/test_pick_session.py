@@ -197,13 +197,27 @@ def test_batch_mode_uses_one_tote_and_events_name_no_order() -> None:
     assert "holds the orders" in short.message and s.held == []
 
 
+def test_a_restore_after_a_short_pick_keeps_the_stop_it_sent_the_picker_to_and_ignores_another_batch() -> None:
+    s = started()
+    s.scan("A-01-01-1")
+    s.scan(MUG)
+    s.short(ShortReason.BIN_EMPTY)
+    again = PickSession()
+    again.restore(s.snapshot(), s.batch_snapshot())
+    assert again.current is not None and (again.current.bin, again.current.quantity) == ("C-04-02-1", 2)
+    assert again.stops[0].quantity == 1 and again.snapshot() == s.snapshot()
+    other = PickSession()
+    other.restore(s.snapshot(), {**s.batch_snapshot(), "batch_id": "another"})
+    assert other.state == PickState.IDLE
+
+
 @pytest.mark.parametrize("steps", [0, 2, 4, 6])
 def test_a_restored_snapshot_resumes_exactly_where_the_picker_was(steps: int) -> None:
     s = started()
     for code in ["A-01-01-1", MUG, "2", MUG, "TOTE-0001", "B-02-01-1"][:steps]:
         s.scan(code)
     again = PickSession("PK-1001")
-    again.restore(s.snapshot())
+    again.restore(s.snapshot(), s.batch_snapshot())
     assert again.snapshot() == s.snapshot()
     assert again.scan(MUG).kind == s.scan(MUG).kind
 
