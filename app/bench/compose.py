@@ -31,6 +31,7 @@ from app.bench.labels import HubLabels, LabelSource, LocalFallbackLabels
 from app.bench.operator_cache import OperatorCache
 from app.bench.pack_controller import PackController
 from app.bench.packing import PackSession, WeightTolerance
+from app.bench.pick_controller import PickController
 from app.bench.receiving import ReturnSession
 from app.bench.returns_controller import ReturnsController
 from app.bench.session_guard import SessionGuard
@@ -184,7 +185,15 @@ def _build(
         tolerance=WeightTolerance(settings.weight_tolerance_pct, settings.weight_tolerance_min_g),
         is_supervisor=station.is_supervisor,
     )
-    pack = PackController(store, pack_session, syncer.kick)
+    pick = PickController(
+        store,
+        client,
+        syncer.kick,
+        badge=lambda: holder[0]._operator_badge() if holder else "",
+        lease_seconds=syncer_options["lease_seconds"],
+        verification=settings.pack_verification,
+    )
+    pack = PackController(store, pack_session, syncer.kick, pick=pick)
     returns = ReturnsController(store, ReturnSession(station.location or "", restock_bin=restock_bin), syncer.kick)
     labeller = LabelWorker(
         store,
@@ -196,7 +205,7 @@ def _build(
         in_hand=lambda number: pack.labelling() == number,
         operator_badge=lambda: holder[0]._operator_badge() if holder else "",
     )
-    syncer.after_cycle = labeller.retry_pending
+    syncer.after_cycle = lambda: _after_sync(labeller, pick)
     engine = BenchEngine(
         store=store,
         client=client,
@@ -204,6 +213,7 @@ def _build(
         syncer=syncer,
         pack=pack,
         returns=returns,
+        pick=pick,
         labeller=labeller,
         slips=SlipQueue(slip_printer, status),
         guard=guard,
@@ -212,6 +222,12 @@ def _build(
     engine.recover()  # crash recovery: the sessions in hand resume where they were
     probe = printer_probe(printer) if printer is not None else None
     return Bench(engine, settings, client, source, source_name, printer, scale, probe)
+
+
+def _after_sync(labeller: LabelWorker, pick: PickController) -> None:
+    """After each sync round (the sync thread): labels left pending print, the pick batch's lease is kept."""
+    labeller.retry_pending()
+    pick.renew_if_due()
 
 
 def _label_source(choice: LabelChoice, client: HubClient, station: Station, profile: Any) -> tuple[LabelSource, str]:

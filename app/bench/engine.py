@@ -1,7 +1,7 @@
 """The bench engine: the one door the UI (or the headless robot) forwards input through.
 
 It is built, with everything it uses, by the composition root (``app.bench.compose.build_bench``) and
-only coordinates: the pack and returns controllers (pure steps over the store's unit of work), the
+only coordinates: the pack, returns and pick controllers (steps over the store's unit of work), the
 label worker (request, print, confirm, retry), the station (enrolment, sign-in) and the sync loop.
 
     bench = build_bench(settings, data_dir)        # store, hub client, labels, printers, scale, engine
@@ -35,6 +35,7 @@ from app.bench.outbox import DeadLetter
 from app.bench.pack_controller import PACKING, PackController
 from app.bench.pack_types import EMPTY_SCALE_G
 from app.bench.packing import PackSession
+from app.bench.pick_controller import PickController
 from app.bench.receiving import ReturnSession
 from app.bench.returns_controller import ReturnsController
 from app.bench.session_guard import SessionGuard, Standing
@@ -42,7 +43,7 @@ from app.bench.slips import SlipQueue
 from app.bench.station import SUPERVISING_ROLES, NotEnrolled, Operator, Station
 from app.bench.store import BenchStore
 from app.bench.sync import Syncer, SyncStatus
-from app.bench.views import PackView, QueueView, ReturnView
+from app.bench.views import PackView, PickView, QueueView, ReturnView
 from app.devices.printers.base import LabelPrinter
 from app.devices.receipts import PackingSlip
 from app.devices.weights import WeightReading
@@ -67,6 +68,7 @@ class BenchEngine:
         syncer: Syncer,
         pack: PackController,
         returns: ReturnsController,
+        pick: PickController,
         labeller: LabelWorker,
         slips: SlipQueue,
         guard: SessionGuard,
@@ -78,6 +80,7 @@ class BenchEngine:
         self.status: SyncStatus = syncer.status
         self.packing = pack
         self.receiving = returns
+        self.picking = pick  # picking (network outside the input lock) and the totes opened at the pack bench
         self.labeller = labeller
         self.slips = slips  # a slip waits here until the printer confirms it
         self.guard = guard  # re-checks the operators at the hub when it answers again (see apply_standing)
@@ -99,6 +102,15 @@ class BenchEngine:
     @property
     def returns(self) -> ReturnSession:
         return self.receiving.session
+
+    @property
+    def pack_verification(self) -> str:
+        """What the packer still scans of a picked tote: ``every_unit`` or ``one_of_each`` (bench setting)."""
+        return self.picking.verification
+
+    @pack_verification.setter
+    def pack_verification(self, value: str) -> None:
+        self.picking.verification = value
 
     @property
     def labels(self) -> LabelSource:
@@ -224,6 +236,9 @@ class BenchEngine:
         """The next orders to pack (not every order cached here: a bench may hold 10,000) and the stop notice."""
         return QueueView(tuple(self.store.orders_to_pack(limit)), self.stop_notice())
 
+    def pick_view(self) -> PickView:
+        return self.picking.view()
+
     def return_view(self) -> ReturnView:
         with self._lock:
             return self.receiving.view()
@@ -247,7 +262,9 @@ class BenchEngine:
 
     # ------------------------------------------------------------------ packing
     def scan(self, raw: str) -> Feedback:
-        """A scan on the pack screen."""
+        """A scan on the pack screen (a picked tote is claimed at the hub first, outside the input lock)."""
+        if (tote := self.picking.pack_bench_scan(raw, busy=self.pack.state in PACKING)) is not None:
+            return tote
         if (gate := self._slip_gate(raw.strip().upper().removeprefix("CMD:"))) is not None:
             return gate
         self._keep_lease()

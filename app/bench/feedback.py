@@ -7,8 +7,11 @@ the same transaction as the session's new state. Workflows never write anything 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from app.domain.barcodes import CodeKind, ScannedCode, classify
+from app.domain.errors import InvalidBarcode
 from app.domain.events import BenchEvent
 
 
@@ -28,6 +31,15 @@ class FeedbackKind(enum.StrEnum):
     GRADED = "graded"
     DISPOSED = "disposed"
     RECEIVED = "received"
+    # picking, accepted
+    BATCH_STARTED = "batch_started"
+    TOTE_ASSIGNED = "tote_assigned"
+    BIN_CONFIRMED = "bin_confirmed"
+    UNIT_PICKED = "unit_picked"
+    STOP_DONE = "stop_done"
+    BATCH_DONE = "batch_done"
+    SKIPPED = "skipped"
+    SORTED = "sorted"  # batch-mode sorting at the pack bench: this unit goes to that order
     # refused (red / "buzz"): nothing changed
     WRONG_ITEM = "wrong_item"
     OVER_SCAN = "over_scan"
@@ -38,8 +50,13 @@ class FeedbackKind(enum.StrEnum):
     NOT_FOUND = "not_found"
     WEIGHT_MISMATCH = "weight_mismatch"
     NOT_ALLOWED = "not_allowed"
+    # picking, refused: nothing changed
+    WRONG_BIN = "wrong_bin"
+    WRONG_TOTE = "wrong_tote"
+    OVER_PICK = "over_pick"
     # an exception was recorded and the order stopped (amber / "alert")
     EXCEPTION = "exception"
+    PICK_SHORT = "pick_short"  # a short pick was recorded (the picker is sent to another bin, or the order held)
     # neutral: waiting for something (grey / silent)
     WAITING = "waiting"
     IGNORED = "ignored"
@@ -62,6 +79,11 @@ _TONES: dict[FeedbackKind, Tone] = {
     FeedbackKind.NOT_FOUND: Tone.BAD,
     FeedbackKind.WEIGHT_MISMATCH: Tone.BAD,
     FeedbackKind.NOT_ALLOWED: Tone.BAD,
+    FeedbackKind.WRONG_BIN: Tone.BAD,
+    FeedbackKind.WRONG_TOTE: Tone.BAD,
+    FeedbackKind.OVER_PICK: Tone.BAD,
+    FeedbackKind.PICK_SHORT: Tone.ALERT,
+    FeedbackKind.SKIPPED: Tone.QUIET,
     FeedbackKind.EXCEPTION: Tone.ALERT,
     FeedbackKind.LABEL_PENDING: Tone.ALERT,
     FeedbackKind.WAITING: Tone.QUIET,
@@ -89,3 +111,12 @@ def refused(
     kind: FeedbackKind, message: str, *, sku: str | None = None, events: tuple[BenchEvent, ...] = ()
 ) -> Feedback:
     return Feedback(kind, message, accepted=False, sku=sku, events=events)
+
+
+def read_code(raw: str, command: Callable[[str], Feedback]) -> ScannedCode | Feedback:
+    """What a scan is; a command card's answer (``command(word)``), or the refusal when it cannot be read."""
+    try:
+        code = classify(raw)
+    except InvalidBarcode as exc:
+        return refused(FeedbackKind.UNKNOWN_CODE, f"Cannot read that code ({exc}). Scan it again.")
+    return command(code.value) if code.kind == CodeKind.COMMAND else code

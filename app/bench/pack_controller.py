@@ -3,7 +3,9 @@
 Each input runs one ``PackSession`` step and writes it with ``BenchStore.record`` (the session's new
 snapshot, its events and their local effects in one transaction). When a step leaves the order in the
 ``label`` state the engine has the label worker print it (outside the input lock) and hands the outcome
-back through ``settle``. The controller also says what the screen shows (``view``).
+back through ``settle``. The controller also says what the screen shows (``view``). With a ``pick``
+controller, an order opened from a picked tote gets the bench's pack verification (``trust_pick``) in the
+same step and its view shows what was picked.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from app.bench.feedback import Feedback, FeedbackKind
 from app.bench.labelling import LabelOutcome
 from app.bench.pack_types import PackState, ParcelInProgress
 from app.bench.packing import PackSession
+from app.bench.pick_controller import PickController
 from app.bench.store import BenchStore
 from app.bench.views import LineView, PackView, ParcelView
 from app.devices.receipts import PackingSlip, SlipLine
@@ -27,10 +30,18 @@ PACKING = (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH)
 class PackController:
     """Drives ``session`` and records each step; ``kick`` asks the sync loop to push new events."""
 
-    def __init__(self, store: BenchStore, session: PackSession, kick: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        store: BenchStore,
+        session: PackSession,
+        kick: Callable[[], None],
+        *,
+        pick: PickController | None = None,
+    ) -> None:
         self.store = store
         self.session = session
         self.kick = kick
+        self.pick = pick
 
     # ------------------------------------------------------------------ crash recovery
     def recover(self) -> None:
@@ -46,7 +57,10 @@ class PackController:
 
     # ------------------------------------------------------------------ steps (under the engine's input lock)
     def scan(self, raw: str) -> Feedback:
-        return self._step(self.session.scan(raw))
+        fb = self.session.scan(raw)
+        if fb.kind == FeedbackKind.ORDER_STARTED and self.pick is not None:
+            fb = self.pick.trust_pick(self.session, fb)  # a picked tote's order: recorded with this step
+        return self._step(fb)
 
     def weigh(self, reading: WeightReading) -> Feedback:
         fb = self.session.weight(reading)
@@ -155,4 +169,5 @@ class PackController:
             service_level=order.service_level,
             lines=tuple(lines),
             parcel=parcel_view,
+            picked=self.pick.picked_for(order.number) if self.pick is not None else {},
         )

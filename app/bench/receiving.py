@@ -15,11 +15,10 @@ import enum
 from dataclasses import dataclass
 from typing import Any
 
-from app.bench.feedback import Feedback, FeedbackKind, refused
+from app.bench.feedback import Feedback, FeedbackKind, read_code, refused
 from app.bench.model import RmaInfo, RmaLineInfo
 from app.domain import limits
-from app.domain.barcodes import CodeKind, classify, product_code_key
-from app.domain.errors import InvalidBarcode
+from app.domain.barcodes import CodeKind, product_code_key
 from app.domain.events import ReturnReceived
 from app.domain.returns import ALLOWED_DISPOSITIONS, Condition, Disposition, ReceivedUnit, default_disposition
 
@@ -98,12 +97,9 @@ class ReturnSession:
         return self._open(open_ones[0])
 
     def scan(self, raw: str) -> Feedback:
-        try:
-            code = classify(raw)
-        except InvalidBarcode as exc:
-            return refused(K.UNKNOWN_CODE, f"Cannot read that code ({exc}). Scan it again.")
-        if code.kind == CodeKind.COMMAND:
-            return self.command(code.value)
+        code = read_code(raw, self.command)
+        if isinstance(code, Feedback):
+            return code
         if self.state == ReturnState.CHOOSING:
             chosen = next((r for r in self.candidates if r.number == code.value), None)
             if chosen is None:

@@ -12,6 +12,8 @@ from typing import Any
 SCALE_PROTOCOLS = ("sics", "nci", "cas", "cas-ecr", "hid", "simulated")
 LABEL_SIZES = ("4x6", "4x4", "2x1")
 PRINTER_DPIS = (203, 300, 600)
+# What the packer still scans of a picked tote: every unit again, or one of each line (the pick is trusted).
+PACK_VERIFICATIONS = ("every_unit", "one_of_each")
 
 
 @dataclass
@@ -32,6 +34,7 @@ class BenchSettings:
     offline_sign_in_hours: int = 12  # an operator who signed in online here this recently may sign in offline
     ui_scale: float = 1.0
     sounds: bool = True
+    pack_verification: str = "every_unit"
     extra: dict[str, Any] = field(default_factory=dict)
 
     def printer_profile(self) -> Any:
@@ -63,6 +66,8 @@ class BenchSettings:
             out.append("offline sign-in must be between 0 (off) and 72 hours")
         if not 0.75 <= self.ui_scale <= 2.5:
             out.append("text size must be between 75 % and 250 %")
+        if self.pack_verification not in PACK_VERIFICATIONS:
+            out.append(f"pack verification must be one of {', '.join(PACK_VERIFICATIONS)}")
         return out
 
     @classmethod

@@ -10,6 +10,7 @@ from typing import Any
 from app.bench.feedback import Feedback
 from app.bench.model import PackOrder, RmaInfo
 from app.bench.pack_types import PackState
+from app.bench.picking import PickState, PickStop
 from app.domain.returns import Condition, Disposition
 
 
@@ -45,6 +46,7 @@ class PackView:
     service_level: str = ""
     lines: tuple[LineView, ...] = ()
     parcel: ParcelView | None = None
+    picked: dict[str, int] = field(default_factory=dict)  # units per SKU the pick confirmed (a picked tote)
 
     def outstanding(self) -> dict[str, int]:
         return {ln.sku: ln.quantity - ln.scanned for ln in self.lines if ln.quantity > ln.scanned}
@@ -56,6 +58,24 @@ class QueueView:
 
     orders: tuple[PackOrder, ...] = ()
     stop_notice: Feedback | None = None
+
+
+@dataclass(frozen=True)
+class PickView:
+    """The pick session as the pick screen (and the demo panel) shows it; the stops are copies."""
+
+    state: PickState = PickState.IDLE
+    mode: str = ""
+    batch_id: str = ""
+    orders: int = 0
+    stops: tuple[PickStop, ...] = ()
+    done: int = 0  # stops behind the picker
+    next_slot: int | None = None
+    current: PickStop | None = None
+    after: PickStop | None = None
+    current_tote: str = ""  # the tote the current stop's units go into
+    totes: dict[int, str] = field(default_factory=dict)  # cart slot -> tote
+    ready_totes: tuple[str, ...] = ()  # picked totes to take to packing (a held order's tote is set aside)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def _config(args: argparse.Namespace, hub_url: str, data_dir: Path, code: str | 
         labels=args.labels,
         lease_batch=args.lease_batch,
         printer=PrinterProfile(dpi=args.printer_dpi, size=args.label_size, unicode_font=args.unicode_font),
+        pick=bool(getattr(args, "pick", False)),
     )
 
 
@@ -112,6 +113,7 @@ def register(sub: Any) -> None:
     d: argparse.ArgumentParser = sub.add_parser("demo", help="the bench with an embedded hub and simulated devices")
     d.add_argument("--headless", action="store_true", help="no window: a robot works the shift")
     d.add_argument("--json", action="store_true", help="print the shift report as JSON")
+    d.add_argument("--pick", action="store_true", help="a robot picker picks cluster batches into totes first")
     _shares(d)
     _printer(d)
     d.set_defaults(func=cmd_demo)

@@ -61,6 +61,9 @@ class ShiftConfig:
     printer: PrinterProfile = DEFAULT_PROFILE  # the label printer's profile every label is made for
     offline_wait_s: float = 120.0  # how long to wait for the hub when there is nothing left to pack
     drain_timeout_s: float = 60.0
+    pick: bool = False  # a robot picker picks cluster batches into totes first; the packer packs those totes
+    pick_wrong_scan_share: float = 0.1  # share of stops with a wrong bin (and of those with a wrong item) scanned
+    pick_short_share: float = 0.08  # share of stops short-picked (bin empty)
 
 
 @dataclass
@@ -86,6 +89,7 @@ class ShiftReport:
     hub: dict[str, Any] = field(default_factory=dict)
     wall_seconds: float = 0.0
     balanced: bool = False
+    picking: dict[str, Any] = field(default_factory=dict)  # with ``pick``: app.demo.pick_robot.PickReport
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,7 +173,12 @@ class RobotShift:
         try:
             self._prepare()
             self._resume_open_session()
-            self._pack_orders()
+            if self.cfg.pick:
+                from app.demo.pick_robot import PickRobot
+
+                self.report.picking = PickRobot(self).run().to_json()
+            else:
+                self._pack_orders()
             self._returns()
             self._drain()
             first = self.store.first_event_at()

@@ -18,8 +18,8 @@ OPERATOR_ROLES = (Role.PACKER, Role.RECEIVER, Role.SUPERVISOR, Role.ADMIN)
 
 # Screens a role opens at the bench.
 BENCH_SCREENS: dict[Role, tuple[str, ...]] = {
-    Role.PACKER: ("pack",),
+    Role.PACKER: ("pack", "pick"),  # packers pick (there is no picker role)
     Role.RECEIVER: ("returns",),
-    Role.SUPERVISOR: ("pack", "returns", "dashboard", "orders"),
-    Role.ADMIN: ("pack", "returns", "dashboard", "settings", "orders"),
+    Role.SUPERVISOR: ("pack", "pick", "returns", "dashboard", "orders"),
+    Role.ADMIN: ("pack", "pick", "returns", "dashboard", "settings", "orders"),
 }

@@ -25,10 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.bench.packing import PackState
+from app.bench.picking import PickState
 from app.bench.receiving import ReturnState
 from app.devices.sim.wedge_sim import WedgeScannerSimulator
 from app.domain.returns import Condition, Disposition
 from app.hub.demo import DEMO_OPERATORS, DemoReturn
+from app.ui.demo_pick import pick_suggestions
 
 # (badge, PIN, role) of the demo's operators: the panel scans a badge on the sign-in screen.
 DEMO_BADGES = [(badge, pin, role) for _name, badge, pin, role in DEMO_OPERATORS]
@@ -124,6 +126,8 @@ class DemoPanel(QDockWidget):
                 (r.return_tracking_number, f"order {r.order_number} by its return label") for r in self.returns[:1]
             ]
             return waiting + shipped
+        if screen == "pick":
+            return pick_suggestions(self.window_.pick.view)
         return []
 
     def _pack_suggestions(self) -> list[tuple[str, str]]:
@@ -148,6 +152,9 @@ class DemoPanel(QDockWidget):
                 out.append((code, f"carton {name}: {what}"))
         elif view.state == PackState.SLIP:
             out.append(("CMD:SLIP_DONE", "command card: packing slip done"))
+        if view.state not in (PackState.SCANNING, PackState.WEIGHING, PackState.WEIGHT_MISMATCH):
+            picks = self.window_.pick.view  # the pick screen's last view: its totes are ready to pack
+            out += pick_suggestions(picks) if picks.state == PickState.DONE else []
         for o in orders[:8]:
             out.append((o.number, f"order, {sum(o.lines.values())} unit(s)"))
         out.append(("9999999999994", "an unknown product code"))

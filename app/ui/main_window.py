@@ -1,8 +1,8 @@
 """The bench window: sign-in first, then the screens the operator's role opens, status bar always on.
 
-Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, Ctrl+O order desk, F12 sign out. An operator who leaves the bench
-is signed out after the configured idle time; the pack or return session in hand is kept and
-resumes at the next sign-in.
+Keys: F1 pack, F2 returns, F3 dashboard, F4 settings, Ctrl+O order desk, Ctrl+P pick, F12 sign out.
+An operator who leaves the bench is signed out after the configured idle time; the pack or return
+session in hand is kept and resumes at the next sign-in.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.ui.scanner_input import ScannerInput
 from app.ui.screens.dashboard import DashboardScreen
 from app.ui.screens.order_desk import OrderDeskScreen
 from app.ui.screens.pack import PackScreen
+from app.ui.screens.pick import PickScreen
 from app.ui.screens.returns import ReturnsScreen
 from app.ui.screens.settings import SettingsScreen
 from app.ui.screens.signin import SignInScreen
@@ -33,7 +34,14 @@ from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.statusbar import BenchStatusBar
 from app.ui.workers import Poller, ScaleMonitor, TaskRunner
 
-SCREEN_KEYS = {"pack": "F1", "returns": "F2", "dashboard": "F3", "settings": "F4", "orders": "Ctrl+O"}
+SCREEN_KEYS = {
+    "pack": "F1",
+    "returns": "F2",
+    "dashboard": "F3",
+    "settings": "F4",
+    "orders": "Ctrl+O",
+    "pick": "Ctrl+P",
+}
 
 
 class _SyncRelay(QObject):
@@ -74,6 +82,7 @@ class BenchWindow(QMainWindow):
         self.signin.signed_in.connect(self._signed_in)
         self.pack = PackScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
         self.returns = ReturnsScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
+        self.pick = PickScreen(engine, self.engine_runner, FeedbackBanner(self.sounds))
         self.dashboard = DashboardScreen(self._fetch_report, self.runner)
         self.desk = OrderDeskScreen(OrderDesk(engine.client, lambda: engine.operator), self.runner)
         self.settings_screen = SettingsScreen(
@@ -88,6 +97,7 @@ class BenchWindow(QMainWindow):
             "signin": self.signin,
             "pack": self.pack,
             "returns": self.returns,
+            "pick": self.pick,
             "dashboard": self.dashboard,
             "settings": self.settings_screen,
             "orders": self.desk,
@@ -174,6 +184,8 @@ class BenchWindow(QMainWindow):
             self.pack.handle_scan(code)
         elif screen == "returns":
             self.returns.handle_scan(code)
+        elif screen == "pick":
+            self.pick.handle_scan(code)
         elif screen == "signin":
             self.signin.accept_badge_scan(code)
         elif screen == "orders":
@@ -187,6 +199,8 @@ class BenchWindow(QMainWindow):
             self.returns.handle_typed(text)
         elif screen == "orders":
             self.desk.handle_typed(text)
+        elif screen == "pick":
+            self.pick.handle_typed(text)
 
     # ------------------------------------------------------------------ people
     def _sign_in(self, badge: str, pin: str) -> Operator:
@@ -253,6 +267,7 @@ class BenchWindow(QMainWindow):
             save(s)
             self.settings = s
             self.sounds.enabled = s.sounds
+            self.engine.pack_verification = s.pack_verification
 
         return run
 

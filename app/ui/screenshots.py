@@ -153,7 +153,28 @@ def take_screenshots(out: Path) -> dict[str, list[Clipped]]:
         _wait(app, lambda: window.operator is not None)
         window.show_screen("settings")
         shot("10-settings")
+        _pick_shots(app, window, engine, scan, shot)
     return found
+
+
+def _pick_shots(
+    app: Any, window: Any, engine: Any, scan: Callable[[Any, str], None], shot: Callable[[str], None]
+) -> None:
+    """The pick screen: a cluster batch leased, its totes on the cart, at the first bin; then a wrong bin."""
+    from app.ui.demo_pick import demo_tote
+
+    window.show_screen("pick")
+    pick = window.pick
+    n = len(pick.history)
+    pick.get_batch()
+    _wait(app, lambda: len(pick.history) > n)
+    session = engine.picking.session
+    while session.state.value == "totes":
+        scan(pick, demo_tote(session.batch_id, session.next_slot()))
+    scan(pick, "Z-99-99-9")
+    shot("14-pick-wrong-bin")
+    scan(pick, session.current.bin)
+    shot("13-pick-next-stop")
 
 
 def main(out: Path) -> int:

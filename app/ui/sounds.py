@@ -19,7 +19,19 @@ from PySide6.QtWidgets import QApplication
 
 from app.resources import resources_dir
 
-SOUNDS = ("right", "wrong", "over_scan", "unknown", "complete", "attention")
+SOUNDS = (
+    "right",
+    "wrong",
+    "over_scan",
+    "unknown",
+    "complete",
+    "attention",
+    # picking: each refusal its own cue
+    "wrong_bin",
+    "wrong_tote",
+    "over_pick",
+    "short",
+)
 
 
 class SoundBoard(QObject):

@@ -15,6 +15,11 @@ FEEDBACK = {
     "blocked": ("#c62828", "#ffffff"),
     "info": ("#263238", "#ffffff"),
     "waiting": ("#f9a825", "#000000"),
+    # picking
+    "wrong_bin": ("#880e4f", "#ffffff"),
+    "wrong_tote": ("#00695c", "#ffffff"),
+    "over_pick": ("#bf360c", "#ffffff"),
+    "short": ("#ff8f00", "#000000"),
 }
 
 
@@ -28,6 +33,8 @@ def stylesheet(scale: float = 1.0) -> str:
     QLabel#title {{ font-size: {big}pt; font-weight: 700; }}
     QLabel#feedback {{ font-size: {huge}pt; font-weight: 800; padding: 12px; border-radius: 8px; }}
     QLabel#hint {{ color: #37474f; }}
+    QLabel#stopbin {{ font-size: {round(54 * scale)}pt; font-weight: 800; font-family: monospace; }}
+    QLabel#stopbig {{ font-size: {huge}pt; font-weight: 700; }}
     QLabel#weight {{ font-size: {big}pt; font-weight: 700; font-family: monospace; }}
     QFrame#statusbar {{ background: #263238; }}
     QFrame#statusbar QLabel {{ color: #fff; background: #263238; font-size: {max(10, base - 3)}pt; padding: 2px 8px; }}

@@ -26,12 +26,12 @@ START_S, MEMORY_MB = 0.35, 120
 START_TARGET, MEMORY_TARGET = f"<= {START_S} s", f"<= {MEMORY_MB} MB RSS"
 
 
-def probe(*args: str, timeout: float = 300) -> tuple[dict[str, Any], float]:
+def probe(*args: str, timeout: float = 300, module: str = PROBE) -> tuple[dict[str, Any], float]:
     """Run the probe; (its RESULT, seconds from spawning it to its first RESULT or READY line)."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", PROBE, *args],
+        [sys.executable, "-m", module, *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

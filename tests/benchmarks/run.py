@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, tuple[str, bool, list[str]]] = {
     "routing": ("tests.benchmarks.bench_routing", False, ["routing"]),
     "bench": ("tests.benchmarks.bench_station", False, ["bench app"]),
     "signin": ("tests.benchmarks.bench_signin", False, ["sign-in storm"]),
+    "pickscan": ("tests.benchmarks.bench_pick_scan", False, ["pick scan-to-feedback"]),
     "picking": ("tests.benchmarks.bench_picking", False, ["picking: walking per line", "picking: build a batch"]),
     "gui-stall": ("tests.benchmarks.bench_gui_stall", False, ["GUI stall during a 3 s label print"]),
 }

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.bench.feedback import FeedbackKind as K
 from app.bench.packing import PackState
+from app.bench.picking import PickState
 from app.ui.demo import DemoBench, demo_bench
 from app.ui.sounds import SoundBoard
 
@@ -117,6 +118,44 @@ def test_on_the_order_desk_the_panel_offers_orders_and_a_scanned_return_label_op
     assert {r.order_number, r.return_tracking_number} <= {code for code, _w in demo.panel.suggestions()}
     desk = demo.window.desk
     with qtbot.waitSignal(desk.opened, timeout=15000) as opened:
-        _double_click(demo, r.return_tracking_number)
+        _double_click(demo, r.return_tracking_number, qtbot)
     assert opened.args[0]["order"]["number"] == r.order_number
     assert [x["number"] for x in opened.args[0]["returns"]] == [r.rma_number]
+
+
+def _scan_first_offered(qtbot: QtBot, demo: DemoBench, screen: object) -> None:
+    panel = demo.panel
+    panel.refresh()
+    history = screen.history  # type: ignore[attr-defined]
+    before = len(history)
+    # What a double-click types, handed on as the decoded scan (timers typing at 8 ms/key are late on a busy
+    # machine; the scanner path itself is tested in tests/ui/test_signin_scanner.py and the pick screen test).
+    demo.window.route_scan(str(panel.codes.item(0).data(Qt.ItemDataRole.UserRole)))
+    qtbot.waitUntil(lambda: len(history) > before, timeout=15000)
+
+
+def test_a_newcomer_picks_a_batch_from_the_demo_panel_and_packs_a_tote(qtbot: QtBot, demo: DemoBench) -> None:
+    w = demo.window
+    _sign_in(qtbot, demo, "PK-1001", "1111")
+    qtbot.keyClick(w, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert w.current() == "pick"
+    pick = w.pick
+    qtbot.mouseClick(pick.buttons["get"], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(pick.history), timeout=15000)
+    assert pick.history[-1].kind == K.BATCH_STARTED, pick.history[-1].message
+    session = demo.engine.picking.session
+    for _ in range(200):
+        if session.state == PickState.DONE:
+            break
+        _scan_first_offered(qtbot, demo, pick)
+        assert pick.history[-1].accepted or pick.history[-1].kind == K.WAITING, pick.history[-1].message
+    assert session.state == PickState.DONE and pick.history[-1].kind == K.BATCH_DONE
+    qtbot.keyClick(w, Qt.Key.Key_F1)
+    offered = [code for code, what in demo.panel.suggestions() if what.startswith("picked tote")]
+    assert offered == sorted(session.totes.values())
+    _scan_first_offered(qtbot, demo, w.pack)
+    assert w.pack.history[-1].kind == K.ORDER_STARTED, w.pack.history[-1].message
+    order = demo.engine.pack.order
+    assert order is not None and not w.pack.lines_view.isColumnHidden(4)
+    picked = [w.pack.lines.index(r, 4).data() for r in range(w.pack.lines.rowCount())]
+    assert picked == [str(q) for q in order.lines.values()]  # what the picker shows: every unit picked

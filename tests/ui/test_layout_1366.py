@@ -24,6 +24,8 @@ SCREENS = {
     "10-settings",
     "11-order-desk",
     "12-order-desk-confirm-cancel",
+    "13-pick-next-stop",
+    "14-pick-wrong-bin",
 }
 
 

@@ -137,7 +137,8 @@ class PackScreen(ScanScreen):
         self.state_label.setObjectName("hint")
         self.state_label.setWordWrap(True)
         self.lines = RowsModel(
-            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned")], colour=_line_colour
+            [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned"), self.tr("Picked")],
+            colour=_line_colour,
         )
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
@@ -351,10 +352,14 @@ class PackScreen(ScanScreen):
             self.lines.set_rows([])
             self._lines_for = None
         elif view.order_number != self._lines_for:
-            # A new order in hand: load its lines.
+            # A new order in hand: load its lines (and what the pick confirmed, for an order from a picked tote).
             to = view.ship_to.get("name", "")
             self.title.setText(f"{view.order_number} · {to} · {view.service_level}")
-            self.lines.set_rows([[ln.name, ln.sku, ln.quantity, ln.scanned] for ln in view.lines])
+            picked = view.picked
+            self.lines.set_rows(
+                [[ln.name, ln.sku, ln.quantity, ln.scanned, picked.get(ln.sku, "")] for ln in view.lines]
+            )
+            self.lines_view.setColumnHidden(4, not picked)  # only an order opened from a picked tote has it
             self._lines_for = view.order_number
         else:
             # The same order: only the scanned counts move.

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bench.settings import LABEL_SIZES, PRINTER_DPIS, SCALE_PROTOCOLS, BenchSettings
+from app.bench.settings import LABEL_SIZES, PACK_VERIFICATIONS, PRINTER_DPIS, SCALE_PROTOCOLS, BenchSettings
 from app.ui.workers import TaskRunner
 
 
@@ -79,6 +79,8 @@ class SettingsScreen(QWidget):
         self.ui_scale.setRange(0.75, 2.5)
         self.ui_scale.setSingleStep(0.25)
         self.sounds = QCheckBox(self.tr("Play sounds"))
+        self.pack_verification = QComboBox()  # a picked tote: re-scan every unit, or one of each line
+        self.pack_verification.addItems(list(PACK_VERIFICATIONS))
         self.save_button = QPushButton(self.tr("&Save settings"))
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -103,6 +105,7 @@ class SettingsScreen(QWidget):
         form.addRow(self.tr("Sign out when idle"), self.idle)
         form.addRow(self.tr("Text size"), self.ui_scale)
         form.addRow("", self.sounds)
+        form.addRow(self.tr("Picked totes: scan"), self.pack_verification)
         # The form scrolls: at large text sizes it is taller than a 768-pixel bench screen.
         body = QWidget()
         body.setLayout(form)
@@ -136,6 +139,7 @@ class SettingsScreen(QWidget):
         self.idle.setValue(s.idle_sign_out_minutes)
         self.ui_scale.setValue(s.ui_scale)
         self.sounds.setChecked(s.sounds)
+        self.pack_verification.setCurrentText(s.pack_verification)
 
     def current(self) -> BenchSettings:
         return replace(
@@ -153,6 +157,7 @@ class SettingsScreen(QWidget):
             idle_sign_out_minutes=self.idle.value(),
             ui_scale=self.ui_scale.value(),
             sounds=self.sounds.isChecked(),
+            pack_verification=self.pack_verification.currentText(),
         )
 
     def _say(self, text: str, ok: bool) -> None:
