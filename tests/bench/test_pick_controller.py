@@ -80,6 +80,16 @@ def test_one_of_each_trusts_the_pick_and_the_packer_scans_one_unit_per_line(tmp_
     e.close()
 
 
+def test_a_tote_opened_with_one_of_each_keeps_the_trusted_pick_and_its_view_after_a_restart(tmp_path: Path) -> None:
+    hub, e = picked(tmp_path, verification="one_of_each")
+    e.scan("TOTE-0001")
+    assert e.pack_view().picked == {"MUG-01": 3}  # the pack screen's Picked column comes with its view
+    e.close()
+    again = engine_for(hub, tmp_path)  # the trusted counts were written with the step that opened the order
+    assert again.pack.order_number == "PB0000001" and again.pack.outstanding() == {"MUG-01": 1}
+    again.close()
+
+
 def test_offline_the_bench_that_picked_a_tote_opens_it_from_its_own_cache_and_another_tote_is_refused(
     tmp_path: Path,
 ) -> None:

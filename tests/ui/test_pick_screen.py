@@ -142,3 +142,20 @@ def test_the_pick_screen_with_a_stop_in_hand_fits_1366_by_768(pick: PickBench) -
     pick.batch_on_the_cart()
     pick.qtbot.wait(50)
     assert [str(c) for c in clipped_texts(pick.window)] == []
+
+
+def test_the_pick_screen_draws_the_view_it_is_handed_and_never_reads_the_session_on_the_gui_thread(
+    pick: PickBench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pick.batch_on_the_cart()
+    view = pick.screen.view
+    assert view.current is not None and view.current.bin == "A-01-01-1"
+
+    class Untouchable:
+        def __getattr__(self, name: str) -> object:
+            raise AssertionError(f"the GUI thread read the pick session ({name})")
+
+    monkeypatch.setattr(pick.engine.picking, "session", Untouchable())
+    pick.screen.bin.setText("")
+    pick.screen.apply_view(view)
+    assert pick.screen.bin.text() == "A-01-01-1" and "TOTE-0001" in pick.screen.tote.text()
