@@ -29,7 +29,7 @@ from app.bench.packing import PackSession
 from app.bench.picking import PickSession, PickState
 from app.bench.sorting import SortSession
 from app.bench.store import BenchStore
-from app.bench.views import PickView
+from app.bench.views import PickView, StopPlace
 from app.domain.barcodes import COMMAND_RE, ORDER_RE, TOTE_RE
 from app.domain.pick_events import ShortReason
 
@@ -63,6 +63,7 @@ class PickController:
         self.sorting = SortSession()
         self._lock = threading.Lock()  # one input at a time; held only around the step and its local write
         self._renewed_at = clock()
+        self._places: tuple[tuple[str, int], tuple[StopPlace, ...]] = (("", 0), ())  # per batch, for the view
         self._picked: dict[str, dict[str, int]] = {}  # order -> units the pick confirmed (totes opened here)
         saved, batch = store.load_session("pick"), store.load_session("pick_batch")
         if saved and batch:
@@ -171,7 +172,7 @@ class PickController:
                 mode=s.mode,
                 batch_id=s.batch_id,
                 orders=len(s.orders),
-                stops=tuple(replace(x) for x in s.stops),
+                places=self._stop_places(),
                 done=len(s.stops) - len(s.route),
                 next_slot=s.next_slot(),
                 current=copy.deepcopy(stop),
@@ -180,6 +181,14 @@ class PickController:
                 totes=dict(s.totes),
                 ready_totes=tuple(ready),
             )
+
+    def _stop_places(self) -> tuple[StopPlace, ...]:
+        """The batch's stops as places, built once per batch (and again when a short pick adds a stop)."""
+        s = self.session
+        key = (s.batch_id, len(s.stops))
+        if self._places[0] != key:
+            self._places = (key, tuple(StopPlace(x.bin, x.sku, x.barcode) for x in s.stops))
+        return self._places[1]
 
     # ------------------------------------------------------------------ totes at the pack bench
     @staticmethod

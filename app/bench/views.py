@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.bench.feedback import Feedback
 from app.bench.model import PackOrder, RmaInfo
@@ -60,15 +60,23 @@ class QueueView:
     stop_notice: Feedback | None = None
 
 
+class StopPlace(NamedTuple):
+    """Where a stop is and what is picked there (never changes while a batch is picked)."""
+
+    bin: str
+    sku: str
+    barcode: str
+
+
 @dataclass(frozen=True)
 class PickView:
-    """The pick session as the pick screen (and the demo panel) shows it; the stops are copies."""
+    """The pick session as the pick screen (and the demo panel) shows it (the stops in hand are copies)."""
 
     state: PickState = PickState.IDLE
     mode: str = ""
     batch_id: str = ""
     orders: int = 0
-    stops: tuple[PickStop, ...] = ()
+    places: tuple[StopPlace, ...] = ()  # every stop of the batch
     done: int = 0  # stops behind the picker
     next_slot: int | None = None
     current: PickStop | None = None

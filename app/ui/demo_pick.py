@@ -26,7 +26,7 @@ def pick_suggestions(s: PickView) -> list[Suggestion]:
         return out + [(t, "a tote already on the cart: WRONG tote") for t in list(s.totes.values())[:1]]
     if s.state in (PickState.IDLE, PickState.DONE) or stop is None:
         return [(t, f"picked tote {t}: open its order") for t in s.ready_totes]
-    others = [x for x in s.stops if x.bin != stop.bin]
+    others = [x for x in s.places if x.bin != stop.bin]
     if s.state == PickState.AT_BIN:
         out = [(stop.bin, f"the bin label of {stop.bin}")]
         out += [(x.bin, "a WRONG bin") for x in others[:1]]

@@ -140,8 +140,8 @@ class PickScreen(ScanScreen):
                 self.tr("%1 batch · %2 order(s) · stop %3 of %4")
                 .replace("%1", s.mode.capitalize())
                 .replace("%2", str(s.orders))
-                .replace("%3", str(min(done + 1, len(s.stops))))
-                .replace("%4", str(len(s.stops)))
+                .replace("%3", str(min(done + 1, len(s.places))))
+                .replace("%4", str(len(s.places)))
             )
         stop = s.current
         self._show_stop(stop)
