@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.domain.operators import BENCH_SCREENS, Role
 from app.hub import models as m
 from app.hub.operator_models import OperatorEventFlag
 from tests.hub.conftest import Hub
@@ -70,7 +71,7 @@ def test_deactivating_an_operator_ends_their_sessions_and_the_bench_reads_it_fro
     answer = hub.ok("POST", "/api/v1/operators/standing", headers=station, json=body)
     assert answer == [
         {"badge": "PK-7", "active": False, "role": None, "screens": []},
-        {"badge": "RC-7", "active": True, "role": "supervisor", "screens": ["pack", "returns", "dashboard"]},
+        {"badge": "RC-7", "active": True, "role": "supervisor", "screens": list(BENCH_SCREENS[Role.SUPERVISOR])},
         {"badge": "NOBODY", "active": False, "role": None, "screens": []},
     ]
 
