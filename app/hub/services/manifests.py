@@ -18,7 +18,8 @@ from app.hub import models as m
 from app.hub.database import unit_of_work
 from app.hub.services import catalog
 from app.hub.services.errors import Invalid
-from app.hub.services.shipping import CarrierUnavailable, ShippingConfig, _label
+from app.hub.services.label_store import CarrierUnavailable, label_of
+from app.hub.services.shipping import ShippingConfig
 from app.hub.shipping_models import ShippingLabel
 
 
@@ -62,7 +63,7 @@ def close_day(
         if location is not None:
             catalog.location_by_code(session, location)
         groups = {
-            code: ([_label(r) for r in rows], [r.id for r in rows])
+            code: ([label_of(r) for r in rows], [r.id for r in rows])
             for code, rows in waiting(session, carrier_name, location).items()
         }
     if not groups:

@@ -10,7 +10,6 @@ the engine's session or the store itself.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -33,8 +32,8 @@ from app.bench.pack_types import EMPTY_SCALE_G, PackState
 from app.bench.sync import SyncState
 from app.bench.views import PackView, QueueView
 from app.devices.weights import WeightReading
-from app.printing.layout import LABEL_4X6, Box, Code128, Label, Text
 from app.ui.screens.base import ScanScreen
+from app.ui.screens.pack_parts import ButtonRows, age, line_colour, preview_label, priority_colour, short_time
 from app.ui.widgets.feedback import FeedbackBanner
 from app.ui.widgets.label_view import LabelThumb, LabelWindow
 from app.ui.widgets.tables import RowsModel, compact, fit_columns, fit_columns_on_load
@@ -50,63 +49,6 @@ STATE_TEXT = {
     PackState.DONE: "Done: scan the next order",
     PackState.HELD: "Order put aside: scan the next order",
 }
-
-
-def _priority_colour(row: Sequence[Any]) -> str | None:
-    """Priority orders stand out in the queue (amber): the row's last value is the priority."""
-    return "#ffe0b2" if row[-1] else None
-
-
-def _line_colour(row: Sequence[Any]) -> str | None:
-    expected, scanned = row[2], row[3]
-    if scanned >= expected:
-        return "#c8e6c9"
-    return "#fff3c4" if scanned else None
-
-
-class _ButtonRows(QGridLayout):
-    """Buttons laid out left to right in rows of ``per_row``."""
-
-    def __init__(self, per_row: int) -> None:
-        super().__init__()
-        self.per_row = per_row
-
-    def addWidget(self, widget: QWidget, *args: Any, **kw: Any) -> None:  # type: ignore[override]
-        n = self.count()
-        super().addWidget(widget, n // self.per_row, n % self.per_row)
-
-
-def _short_time(iso: str | None) -> str:
-    """``2026-11-23T14:00:00+00:00`` → ``Mon 14:00`` (UTC; orders ship within the week)."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone(UTC).strftime("%a %H:%M")
-    except ValueError:
-        return iso
-
-
-def _age(iso: str | None, now: datetime) -> str:
-    """How long the order has waited, as ``5h 20m``."""
-    if not iso:
-        return ""
-    try:
-        minutes = int((now - datetime.fromisoformat(iso)).total_seconds() // 60)
-    except ValueError:
-        return ""
-    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{max(0, minutes)}m"
-
-
-def preview_label(order_number: str, ship_to: dict[str, Any], parcel_no: int, weight_g: int | None) -> Label:
-    """Our own layout of what the parcel's label says, for the screen."""
-    lines = [str(ship_to.get(k, "")) for k in ("name", "line1", "city", "postcode", "country") if ship_to.get(k)]
-    elements: list[Any] = [Box(3, 3, 95.6, 146.4), Text(6, 8, "SHIP TO", height_mm=3)]
-    elements += [Text(6, 14 + 7 * i, line, height_mm=5) for i, line in enumerate(lines)]
-    elements += [
-        Text(6, 62, f"{order_number}  parcel {parcel_no}  {weight_g or '?'} g", height_mm=4),
-        Code128(6, 80, order_number, height_mm=25),
-    ]
-    return Label(LABEL_4X6, tuple(elements))
 
 
 class PackScreen(ScanScreen):
@@ -138,7 +80,7 @@ class PackScreen(ScanScreen):
         self.state_label.setWordWrap(True)
         self.lines = RowsModel(
             [self.tr("Product"), self.tr("SKU"), self.tr("Qty"), self.tr("Scanned"), self.tr("Picked")],
-            colour=_line_colour,
+            colour=line_colour,
         )
         self.lines_view = QTableView()
         self.lines_view.setModel(self.lines)
@@ -153,7 +95,7 @@ class PackScreen(ScanScreen):
                 self.tr("Units"),
                 self.tr("Speed"),
             ],
-            colour=_priority_colour,
+            colour=priority_colour,
         )
         self.queue_view = QTableView()
         compact(self.queue_view)  # read up close, not from a step away
@@ -180,7 +122,7 @@ class PackScreen(ScanScreen):
         QShortcut(QKeySequence("Ctrl+L"), self, self.show_label_large)
         self.label_window: LabelWindow | None = None
 
-        buttons = _ButtonRows(4)  # two rows of four: the bench screen must fit 1366 x 768
+        buttons = ButtonRows(4)  # two rows of four: the bench screen must fit 1366 x 768
         self.buttons: dict[str, QPushButton] = {}
         for word, text, key in [
             ("CLOSE_PARCEL", self.tr("Close parcel"), "F5"),
@@ -431,8 +373,8 @@ class PackScreen(ScanScreen):
             rows.append(
                 [
                     o.number,
-                    _short_time(o.ship_by),
-                    _age(o.created_at, now),
+                    short_time(o.ship_by),
+                    age(o.created_at, now),
                     sum(o.lines.values()),
                     o.service_level,
                     o.priority,  # not shown: tints the row
