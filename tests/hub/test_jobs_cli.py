@@ -37,7 +37,8 @@ def test_serve_on_sqlite_runs_the_jobs_itself_and_lists_them(tmp_path: Path) -> 
         while True:
             jobs = httpx.get(url + "/api/v1/admin/jobs", headers={"Authorization": f"Bearer {token}"}, timeout=5).json()
             sweep = next(j for j in jobs if j["name"] == "lease-sweep")
-            if sweep["last_run_at"] or time.monotonic() > deadline:
+            finished = sweep["last_run_at"] and sweep["last_outcome"] != "running"  # a run starts as "running"
+            if finished or time.monotonic() > deadline:
                 break
             time.sleep(0.5)
         assert sweep["last_outcome"] == "done: 0 orders back in the queue" and sweep["schedule"] == "every 1 s"
