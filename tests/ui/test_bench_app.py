@@ -372,7 +372,9 @@ def test_the_idle_timer_signs_out_while_a_label_prints_without_waiting_for_the_p
     bench.qtbot.waitUntil(lambda: len(bench.printer_sim.printed) == 1, timeout=30000)
     assert log == ["print started", "signed out", "print released"]
     bench.qtbot.waitUntil(lambda: bench.engine.pack.state == PackState.SLIP, timeout=15000)
-    assert any(e["type"] == "label_printed" for e in bench.engine.store.outbox_events())
+    bench.qtbot.waitUntil(  # the label worker records the print after the screen has moved on
+        lambda: any(e["type"] == "label_printed" for e in bench.engine.store.outbox_events()), timeout=15000
+    )
     bench.sign_in("PK-1001", "1111")
     assert bench.engine.pack.order_number == number and number in screen.title.text()
 
