@@ -61,18 +61,24 @@ class LeasePlan:
         return str(self.params["p_note"])
 
 
-def plan_lease(station: StationRef, *, batch_size: int, lease_seconds: int) -> LeasePlan:
-    if not 1 <= batch_size <= MAX_BATCH:
-        raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}")
-    _check_seconds(lease_seconds)
+def new_lease(station: StationRef, lease_seconds: int) -> m.Lease:
+    """A lease row for ``station`` from now for ``lease_seconds`` (not yet written)."""
     at = now()
-    lease = m.Lease(
+    return m.Lease(
         id=str(uuid.uuid4()),
         station_id=station.id,
         location_id=station.location_id,
         created_at=at,
         expires_at=at + timedelta(seconds=lease_seconds),
     )
+
+
+def plan_lease(station: StationRef, *, batch_size: int, lease_seconds: int) -> LeasePlan:
+    if not 1 <= batch_size <= MAX_BATCH:
+        raise Invalid(f"batch_size must be between 1 and {MAX_BATCH}")
+    _check_seconds(lease_seconds)
+    lease = new_lease(station, lease_seconds)
+    at = lease.created_at
     params: dict[str, object] = {
         "p_lease_id": lease.id,
         "p_station_id": station.id,

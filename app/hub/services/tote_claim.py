@@ -8,9 +8,7 @@ location (the picker hands the tote over).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 from app.domain.orders import OrderStatus
 from app.hub import models as m
 from app.hub.bin_models import PickBatch, Tote
-from app.hub.services import picks, totes
+from app.hub.services import picks, queue, totes
 from app.hub.services.clock import now
 from app.hub.services.errors import Conflict, NotFound
 
@@ -60,14 +58,8 @@ def claim(session: Session, station: m.Station, code: str, lease_seconds: int) -
     busy = [o for o in orders if _held_elsewhere(session, station, o)]
     if busy:
         raise Conflict(f"tote {code}: order {busy[0].number} is being packed at another bench")
-    at = now()
-    lease = m.Lease(
-        id=str(uuid.uuid4()),
-        station_id=station.id,
-        location_id=station.location_id,
-        created_at=at,
-        expires_at=at + timedelta(seconds=lease_seconds),
-    )
+    lease = queue.new_lease(station, lease_seconds)
+    at = lease.created_at
     session.add(lease)
     session.flush()
     for o in orders:
